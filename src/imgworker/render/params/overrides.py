@@ -1,0 +1,37 @@
+"""Value parsers that differ from the schema's type expression, with the reason for each.
+
+- ``rect``: the docs also accept ratios and ``full`` for the width and height items
+  (https://docs.imgix.com/apis/rendering/size/rect; spec section 2.4 step 1), which the schema's
+  integer-only items reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from imgworker.render.params.types import InvalidValue, Parser, compile_type
+
+_INT = compile_type("integer strict[0..] ; unit_scalar strict[0..1]")
+_X = compile_type("integer strict[0..] ; string{left,center,right} ; unit_scalar strict[0..1]")
+_Y = compile_type("integer strict[0..] ; string{top,middle,bottom} ; unit_scalar strict[0..1]")
+
+
+def _size_item(text: str) -> Any:
+    if text.strip() == "full":
+        return "full"
+    v = _INT(text)
+    if v == 0:
+        raise InvalidValue(f"a positive width/height but received {text!r}")
+    return v
+
+
+def parse_rect(text: str) -> tuple[Any, Any, Any, Any]:
+    """``x,y,w,h``: x/y pixels, 0-1 ratios or keywords; w/h pixels, ratios or ``full``."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4:
+        raise InvalidValue(f"4 comma-separated values x,y,w,h but received {text!r}")
+    return (_X(parts[0]), _Y(parts[1]), _size_item(parts[2]), _size_item(parts[3]))
+
+
+OVERRIDES: Mapping[str, Parser] = {"rect": parse_rect}
