@@ -1,0 +1,1 @@
+"""One module per ``imgworker`` sub-command; each defines ``register(subparsers)``."""
