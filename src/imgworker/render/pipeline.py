@@ -28,7 +28,18 @@ from typing import Any
 
 from imgworker.render import vips
 from imgworker.render.detect.faces import Face
-from imgworker.render.ops import colour, fill, format, geometry, rotation, size
+from imgworker.render.ops import (
+    adjustment,
+    colour,
+    composite,
+    fill,
+    format,
+    geometry,
+    mask,
+    rotation,
+    size,
+    stylize,
+)
 from imgworker.render.ops.faces import find_faces
 from imgworker.render.params import Params
 
@@ -112,7 +123,7 @@ def step_orient(s: State) -> None:
 
 
 def step_adjust(s: State) -> None:
-    return None  # colour/contrast adjustments: see the renderer issue (ops/adjustment.py)
+    s.image = adjustment.apply(s.image, s.params)
 
 
 def step_size(s: State) -> None:
@@ -125,7 +136,7 @@ def step_rotate(s: State) -> None:
 
 
 def step_effects(s: State) -> None:
-    return None  # sharpen / htn / blur / px: see the renderer issue (ops/stylize.py)
+    s.image = stylize.apply(s.image, s.params)
 
 
 def step_canvas(s: State) -> None:
@@ -134,11 +145,11 @@ def step_canvas(s: State) -> None:
 
 
 def step_mask(s: State) -> None:
-    return None  # mask=ellipse|corners|url: ops/mask.py
+    s.image = mask.apply(s.image, s.params)
 
 
 def step_composite(s: State) -> None:
-    return None  # border, blend, mark, txt: ops/border_and_padding.py, watermark.py, text.py
+    s.image = composite.apply(s.image, s.params)
 
 
 def step_flatten(s: State) -> None:

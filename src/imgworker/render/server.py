@@ -32,13 +32,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from imgworker.render import vips
 from imgworker.render.cache import LRUCache
 from imgworker.render.errors import BadRequest, Forbidden, NotFound, RenderError, UriTooLong
 from imgworker.render.params import Params, parse_query
 from imgworker.render.params.signing import verify
 from imgworker.render.pipeline import Limits, RenderResult, render
 from imgworker.render.sources import Origin
-from imgworker.render import vips
 
 MAX_URI = 8000
 _PASSTHROUGH_TYPES = {
@@ -140,7 +140,9 @@ def create_app(config: RendererConfig) -> Starlette:
         return Response(result.data, media_type=result.content_type, headers=headers)
 
     async def not_allowed(request: Request) -> Response:
-        return Response("405 only GET and HEAD are supported\n", status_code=405, headers={"Allow": "GET, HEAD"})
+        return Response(
+            "405 only GET and HEAD are supported\n", status_code=405, headers={"Allow": "GET, HEAD"}
+        )
 
     routes = [
         Route("/{path:path}", handle, methods=["GET", "HEAD"]),

@@ -24,7 +24,9 @@ class _Retry(Exception):
     pass
 
 
-def deliver(client: httpx.Client, file_path: str, target: str, content_type: str, *, attempts: int = 4) -> None:
+def deliver(
+    client: httpx.Client, file_path: str, target: str, content_type: str, *, attempts: int = 4
+) -> None:
     """Copy ``file_path`` to ``target`` (path, ``file://`` URL or http(s) URL).
 
     Raises:
@@ -60,7 +62,11 @@ def _put(client: httpx.Client, file_path: str, url: str, content_type: str, atte
                 response = client.put(
                     url,
                     content=f.read(),
-                    headers={"Content-Type": content_type, "Content-Length": str(size), "x-ms-blob-type": "BlockBlob"},
+                    headers={
+                        "Content-Type": content_type,
+                        "Content-Length": str(size),
+                        "x-ms-blob-type": "BlockBlob",
+                    },
                 )
         except httpx.HTTPError as exc:
             raise _Retry(f"upload failed: {type(exc).__name__}") from None
@@ -75,4 +81,6 @@ def _put(client: httpx.Client, file_path: str, url: str, content_type: str, atte
     if response.status_code == 413:
         raise FetchError("RenditionTooLarge", f"target refused the upload of {size} bytes (413)", 413)
     if response.status_code >= 400:
-        raise FetchError("GenericError", f"target refused the upload ({response.status_code})", response.status_code)
+        raise FetchError(
+            "GenericError", f"target refused the upload ({response.status_code})", response.status_code
+        )

@@ -79,8 +79,12 @@ def _download(client: httpx.Client, source: str, dest: Path) -> None:
     if source.startswith(("http://", "https://")):
         with client.stream("GET", source) as response:
             if response.status_code != 200:
-                reason = "SourceUnsupported" if response.status_code in (401, 403, 404, 410) else "GenericError"
-                raise FetchError(reason, f"source download answered {response.status_code}", response.status_code)
+                reason = (
+                    "SourceUnsupported" if response.status_code in (401, 403, 404, 410) else "GenericError"
+                )
+                raise FetchError(
+                    reason, f"source download answered {response.status_code}", response.status_code
+                )
             with dest.open("wb") as f:
                 for chunk in response.iter_bytes(1 << 20):
                     f.write(chunk)
@@ -128,7 +132,14 @@ def run_job(request: dict[str, Any], config: WorkerConfig, *, on_event: EventSin
         name = str(r.get("name") or f"rendition{i}")
         report.renditions.append(RenditionReport(name, str(r.get("target", "")), False, ms=ms,
                                                  reason=reason, message=message))  # fmt: skip
-        emit({"type": "rendition_failed", "rendition": _public(r), "errorReason": reason, "errorMessage": message})
+        emit(
+            {
+                "type": "rendition_failed",
+                "rendition": _public(r),
+                "errorReason": reason,
+                "errorMessage": message,
+            }
+        )
 
     work = Path(tempfile.mkdtemp(prefix="imgworker-"))
     try:

@@ -39,7 +39,9 @@ def imgix_params(value: Any) -> dict[str, str]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InstructionsError(f"instructions.imgix is not valid JSON: {exc.msg} at char {exc.pos}") from None
+                raise InstructionsError(
+                    f"instructions.imgix is not valid JSON: {exc.msg} at char {exc.pos}"
+                ) from None
         else:
             return {k: v for k, v in parse_qsl(text.lstrip("?"), keep_blank_values=True)}
     if not isinstance(value, Mapping):
@@ -76,5 +78,5 @@ def build_url(base_url: str, path: str, params: Mapping[str, str], token: str | 
     url: str = builder.create_url(path, dict(params))
     if parts.port:
         prefix = f"{parts.scheme}://{host}"
-        url = f"{prefix}:{parts.port}{url[len(prefix):]}"
+        url = f"{prefix}:{parts.port}{url[len(prefix) :]}"
     return url

@@ -36,7 +36,7 @@ class Face:
 
 @cache
 def _cascade() -> Any:
-    path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+    path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
     cascade = cv2.CascadeClassifier(path)
     if cascade.empty():  # pragma: no cover - the wheel always ships it
         raise RuntimeError(f"OpenCV Haar cascade missing: {path}")

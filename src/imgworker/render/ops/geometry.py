@@ -108,8 +108,6 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
     region = resolve_rect(params, width, height)
     wr, hr = region.w, region.h
     fit = str(params.get("fit", "clip"))
-    if fit == "facearea":
-        fit = "facearea"
     dpr = float(params.get("dpr", 1.0)) if params.has("dpr") else 1.0
     if dpr <= 0:
         dpr = 1.0
@@ -143,13 +141,11 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
         th = tw * hr / wr
     assert tw is not None and th is not None
 
-    if fit in ("crop", "facearea") and one_side and ratio is None:
-        fit_eff = "clip"  # nothing to crop (spec 2.5, crop row)
-    else:
-        fit_eff = fit
+    # with one side and no ar there is nothing to crop (spec 2.5, crop row)
+    fit_eff = "clip" if fit in ("crop", "facearea") and one_side and ratio is None else fit
 
     contain = min(tw / wr, th / hr)
-    if fit_eff in ("clip", "facearea_fallback"):
+    if fit_eff == "clip":
         content = (_px(wr * contain), _px(hr * contain))
         plan = SizePlan(region, None, content, content, fit_eff)
     elif fit_eff == "max":

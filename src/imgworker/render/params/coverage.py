@@ -1,26 +1,35 @@
 """Which imgix parameters the renderer implements (shown by ``imgworker params``).
 
-A parameter is listed here only when a pipeline step reads it and a test covers it. A *known*
-parameter that is not implemented is rejected by the worker with a clear ``rendition_failed``
-naming it (it is never silently ignored), while the renderer itself ignores it as imgix ignores
-what it cannot apply, and lists it in the ``X-Imgworker-Unimplemented`` response header.
-Tier-X parameters (generative AI, video; spec section 6) are accepted and ignored by design.
+A parameter is listed here only when a pipeline step reads it and a test covers it. One set per
+area (one owner each); :data:`IMPLEMENTED` is their union. A *known* parameter that is not
+implemented is rejected by the worker with a clear ``rendition_failed`` naming it (never silently
+ignored); the renderer itself ignores it, as imgix ignores what it cannot apply, and lists it in
+the ``X-Imgworker-Unimplemented`` response header. Tier-X parameters (generative AI, video; spec
+section 6) are out of scope by design.
 """
 
 from __future__ import annotations
 
-IMPLEMENTED: frozenset[str] = frozenset(
-    {
-        # size (ops/size.py)
-        "w", "h", "fit", "crop", "ar", "rect", "dpr", "fp-x", "fp-y", "fp-z",
-        "min-w", "min-h", "max-w", "max-h",
-        # format (ops/format.py)
-        "fm", "q", "auto", "lossless", "jpg-progressive", "chromasub", "dl",
-        # fill / background (ops/fill.py)
-        "bg",
-        # rotation (ops/rotation.py)
-        "orient", "rot", "flip",
-        # expiration (server)
-        "expires",
-    }
+# size, crop, faces, rotation, fill (ops/geometry.py, size.py, crop.py, rotation.py, fill.py)
+SIZE: frozenset[str] = frozenset(
+    {"w", "h", "fit", "crop", "ar", "rect", "dpr", "fp-x", "fp-y", "fp-z", "min-w", "min-h", "max-w", "max-h",
+     "orient", "rot", "rot-type", "flip", "bg", "fill", "fill-color", "facepad", "faceindex", "expires"}
 )  # fmt: skip
+# output formats and encoding (ops/format.py)
+FORMAT: frozenset[str] = frozenset(
+    {"fm", "q", "auto", "lossless", "jpg-progressive", "chromasub", "dl", "dpi"}
+)
+# colour and contrast adjustments (ops/adjustment.py)
+ADJUSTMENT: frozenset[str] = frozenset()
+# stylize and effects (ops/stylize.py)
+STYLIZE: frozenset[str] = frozenset()
+# border, padding, mask, trim (ops/border_and_padding.py, mask.py, trim.py)
+BORDER_MASK_TRIM: frozenset[str] = frozenset()
+# watermark, text, typesetting, blending (ops/watermark.py, text.py, blending.py)
+OVERLAY: frozenset[str] = frozenset()
+# animation, pdf, palette, json/blurhash extras, colour profiles (ops/animation.py, palette.py ...)
+FORMAT_EXTRAS: frozenset[str] = frozenset()
+
+IMPLEMENTED: frozenset[str] = (
+    SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
+)

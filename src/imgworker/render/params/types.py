@@ -212,10 +212,11 @@ def _compile_alt(alt: str) -> Parser:
         rest = rest[end + 1 :]
     elif rest.startswith("["):
         depth, end = 0, 0
-        for end, c in enumerate(rest):
+        for i, c in enumerate(rest):
             depth += c in "[{"
             depth -= c in "]}"
             if depth == 0:
+                end = i
                 break
         items = [compile_type(" ; ".join(_split_top(it, "/"))) for it in _split_top(rest[1:end], ",")]
         rest = rest[end + 1 :]
