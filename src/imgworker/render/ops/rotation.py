@@ -50,7 +50,7 @@ def rotate(image: vips.Image, params: Params) -> vips.Image:
         else:
             alpha = image.hasalpha()
             src = image if alpha else image.bandjoin(255)
-            rotated = src.premultiply().rotate(-angle, interpolate=None).unpremultiply().cast("uchar")
+            rotated = src.premultiply().rotate(-angle).unpremultiply().cast("uchar")
             if params.get("rot-type", "straighten") == "pivot":
                 image = rotated if alpha else rotated.flatten(background=[255, 255, 255])
             else:
