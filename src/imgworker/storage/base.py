@@ -30,7 +30,7 @@ Two Protocols:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, runtime_checkable
@@ -78,6 +78,37 @@ def check_key(key: str) -> str:
             f"{MAX_KEY_BYTES} UTF-8 bytes, without empty, '.' or '..' segments"
         )
     return key
+
+
+class ChunkStream(Iterator[bytes]):
+    """What ``stream()`` returns: an iterator of ``bytes`` chunks that releases its file or HTTP response
+    when exhausted, on an error, on :meth:`close` (also as a context manager), or when collected."""
+
+    def __init__(self, chunks: Iterator[bytes], close: Callable[[], None] | None = None) -> None:
+        self._chunks = chunks
+        self._close = close
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Release the underlying resource (idempotent)."""
+        close, self._close = self._close, None
+        if close is not None:
+            close()
+
+    def __enter__(self) -> ChunkStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
@@ -139,7 +170,11 @@ class BlobStore(Protocol):
         ...
 
     def stream(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-        """The blob in chunks of at most ``chunk_size`` bytes (BlobNotFound is raised on the call)."""
+        """The blob in chunks of at most ``chunk_size`` bytes (BlobNotFound is raised on the call).
+
+        Backends return a :class:`ChunkStream`: iterate it to the end or ``close()`` it (or use it
+        as a context manager) to release the file or connection early.
+        """
         ...
 
     def stat(self, key: str) -> BlobInfo:

@@ -13,6 +13,7 @@ blob atomically. Parts are never listed or readable as blobs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -29,6 +30,7 @@ from imgworker.storage.base import (
     DEFAULT_EXPIRES_IN,
     BlobInfo,
     BlobNotFound,
+    ChunkStream,
     MultipartUpload,
     StoreError,
     check_key,
@@ -102,7 +104,7 @@ class LocalFolderStore:
             f = self._path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise self._missing(key) from None
-        return _read_chunks(f, chunk_size)
+        return ChunkStream(iter(lambda: f.read(chunk_size), b""), f.close)
 
     def stat(self, key: str) -> BlobInfo:
         """Size and mtime of the file; the ETag is derived from size, mtime and inode."""
@@ -131,10 +133,8 @@ class LocalFolderStore:
 
     def delete(self, key: str) -> None:
         """Remove the file; a missing file is fine. Empty parent folders are kept."""
-        try:
+        with contextlib.suppress(IsADirectoryError):
             self._path(key).unlink(missing_ok=True)
-        except IsADirectoryError:
-            pass
 
     def list(self, prefix: str = "") -> Iterator[str]:
         """Keys of regular files under ``root`` starting with ``prefix``, sorted; parts and temp files are skipped."""
@@ -205,12 +205,6 @@ class LocalFolderStore:
         """Remove the parts folder of ``upload``."""
         if upload.upload_id and "/" not in upload.upload_id and upload.upload_id not in (".", ".."):
             shutil.rmtree(self.root / MULTIPART_DIR / upload.upload_id, ignore_errors=True)
-
-
-def _read_chunks(f: BinaryIO, chunk_size: int) -> Iterator[bytes]:
-    with f:
-        while chunk := f.read(chunk_size):
-            yield chunk
 
 
 def _check_part_count(part_count: int) -> None:
