@@ -129,7 +129,7 @@ REASON_CLASSES: dict[str, type[AssetComputeError]] = {
 #: the rendition to its target). Statuses not listed: 4xx -> GenericError, 5xx -> GenericError.
 #: Sources: spec section 4 (upload 413 -> RenditionTooLarge), section 6 (reasons), the renderer's
 #: statuses (imgworker.render.errors: 404/410 missing source, 413 source above the byte limit,
-#: 415/422 not a readable image).
+#: 415/422 not a readable image; imgix's 421 corrupt origin).
 STATUS_TABLE: dict[int, tuple[Reason, Reason]] = {
     400: (Reason.GenericError, Reason.GenericError),
     401: (Reason.GenericError, Reason.GenericError),
@@ -139,6 +139,7 @@ STATUS_TABLE: dict[int, tuple[Reason, Reason]] = {
     413: (Reason.SourceUnsupported, Reason.RenditionTooLarge),
     414: (Reason.GenericError, Reason.GenericError),
     415: (Reason.SourceFormatUnsupported, Reason.GenericError),
+    421: (Reason.SourceCorrupt, Reason.GenericError),
     422: (Reason.SourceFormatUnsupported, Reason.GenericError),
 }
 

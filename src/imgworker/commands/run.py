@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from imgworker.worker.config import WorkerConfig
@@ -67,6 +68,15 @@ def _short(target: str) -> str:
     return target.split("?", 1)[0] if "://" in target else target
 
 
+def _progress(renditions: int, *, quiet: bool) -> tuple[Progress, TaskID]:
+    """A transient rich progress bar on stderr; disabled for ``--json``, one rendition, or no terminal."""
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    disable = quiet or renditions < 2 or not err.is_terminal
+    progress = Progress(*columns, console=err, transient=True, disable=disable)
+    return progress, progress.add_task("renditions", total=renditions)
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         request = build_request(args)
@@ -74,8 +84,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"imgworker run: cannot read the request: {exc}", file=sys.stderr)
         return 2
     events_file = open(args.events, "a", encoding="utf-8") if args.events else None  # noqa: SIM115
+    progress, task = _progress(len(request.get("renditions") or []), quiet=args.json)
 
     def on_event(event: dict[str, Any]) -> None:
+        progress.update(task, advance=1, description=str((event.get("rendition") or {}).get("name", "")))
         line = json.dumps(event, ensure_ascii=False)
         if args.json:
             print(line, flush=True)
@@ -84,7 +96,8 @@ def main(args: argparse.Namespace) -> int:
             events_file.flush()
 
     try:
-        report = run_job(request, WorkerConfig.from_env(), on_event=on_event)
+        with progress:
+            report = run_job(request, WorkerConfig.from_env(), on_event=on_event)
     finally:
         if events_file:
             events_file.close()

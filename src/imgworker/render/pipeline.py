@@ -7,7 +7,7 @@ spec section 4), filled in for the remaining parameters:
 2. ``colour``: colour-manage to 8-bit sRGB (CMYK, wide gamut, 16-bit, grey);
 3. ``orient``: EXIF orientation or ``orient``;
 4. ``adjust``: colour and contrast adjustments;
-5. ``size``: ``rect`` -> ``fit``/``crop``/faces/focal point -> resample;
+5. ``size``: ``rect`` -> ``trim`` -> ``fit``/``crop``/faces/focal point -> resample;
 6. ``rotate``: ``rot`` then ``flip``;
 7. ``effects``: sharpening, halftone, blur, pixelate;
 8. ``canvas``: fill/fillmax/clamp canvas, padding;
@@ -26,29 +26,46 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from imgworker.render import vips
+from imgworker.render import deadline, vips
 from imgworker.render.detect.faces import Face
 from imgworker.render.ops import (
     adjustment,
+    animation,
+    blurhash,
+    border_and_padding,
     colour,
     composite,
     fill,
     format,
     geometry,
     mask,
+    metadata,
+    palette,
     rotation,
     size,
     stylize,
+    trim,
 )
 from imgworker.render.ops.faces import find_faces
+from imgworker.render.overlays import OverlayFetcher
 from imgworker.render.params import Params
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Renderer limits: ``pixel_limit`` (source pixels x pages, decompression bombs)."""
+    """Renderer limits.
+
+    Attributes:
+        pixel_limit: source width x height x pages above which the source is refused from its
+            header (decompression bombs, field case A11); default 268,402,689 (sharp's).
+        deadline_s: wall-clock budget of one render in seconds; past it the work is stopped and
+            :class:`~imgworker.render.errors.RenderTimeout` (503) raised; ``None``: unlimited.
+        max_frames: animations with this many frames or more are refused (imgix: fewer than 900).
+    """
 
     pixel_limit: int = vips.DEFAULT_PIXEL_LIMIT
+    deadline_s: float | None = 30.0
+    max_frames: int = animation.DEFAULT_MAX_FRAMES
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,10 @@ class State:
     upright: tuple[int, int] = (0, 0)
     output: format.OutputFormat | None = None
     result: RenderResult | None = None
+    frames: list[Any] | None = None
+    timing: animation.Timing | None = None
+    overlays: OverlayFetcher | None = None
+    trim_box: geometry.Box | None = None  # set once by ``trim`` (the first frame's box for all)
     _faces: dict[int, list[Face]] = field(default_factory=dict)
 
     def faces(self, image: vips.Image) -> list[Face]:
@@ -104,13 +125,45 @@ def _shrink_factor(plan: geometry.SizePlan, upright: tuple[int, int], fmt: str) 
     return factor
 
 
+def _requested_page(params: Params) -> int:
+    """0-based page/frame to decode for a still: ``frame=N`` (animations) else ``page`` (1-based)."""
+    frame = animation.single_frame(params)
+    if frame is not None:
+        return frame
+    return max(0, int(params.get("page", 1) or 1) - 1)
+
+
+def _animated_frames(s: State, info: vips.SourceInfo) -> list[int] | None:
+    """Source frames to render when the source is animated and the output format animates."""
+    if info.pages < 2 or info.format not in ("gif", "webp") or animation.single_frame(s.params) is not None:
+        return None
+    out = format.decide(s.params, s.accept, _source_fm(info), info.has_alpha, animated=True)
+    if not out.animates:
+        return None
+    animation.check_limit(info.pages, s.limits.max_frames)
+    return animation.select(s.params, info.pages)
+
+
 def step_load(s: State) -> None:
-    s.info = info = vips.probe(s.data, pixel_limit=s.limits.pixel_limit)
+    page = _requested_page(s.params)
+    s.info = info = vips.probe(s.data, pixel_limit=s.limits.pixel_limit, page=page)
+    if s.params.values.get("fm") == "json":  # source metadata; no pixels rendered (spec 3.5)
+        body = metadata.render_json(s.data, info, s.params)
+        s.result = RenderResult(body, format.CONTENT_TYPES["json"], "json", info.width, info.height)
+        return
     s.orientation = rotation.effective_orientation(s.params, info.orientation)
     w, h = info.width, info.height
     s.upright = (h, w) if s.orientation in (5, 6, 7, 8) else (w, h)
     s.plan = geometry.plan_size(s.params, *s.upright)
-    shrink = _shrink_factor(s.plan, s.upright, info.format)
+    # with trim the plan is remade on the trimmed region in step_size: decode at full size
+    shrink = 1 if trim.wanted(s.params) else _shrink_factor(s.plan, s.upright, info.format)
+    frames = _animated_frames(s, info)
+    if frames is not None:  # every frame runs the per-frame steps (render() below)
+        whole = vips.load(s.data, info, page=0, n=-1)
+        s.timing = animation.timing(whole, frames, s.params)
+        s.frames = animation.split(whole, frames)
+        s.image = s.frames[0]
+        return
     s.image = vips.load(s.data, info, shrink=shrink)
 
 
@@ -128,6 +181,14 @@ def step_adjust(s: State) -> None:
 
 def step_size(s: State) -> None:
     assert s.plan is not None
+    if trim.wanted(s.params) and s.trim_box is not None:  # later animation frames: same box
+        s.image = trim.crop(s.image, s.trim_box)
+    elif trim.wanted(s.params):
+        # trim runs after rect, before sizing (spec section 4, stage 6) and changes the region
+        # the size plan is for: trim the rect region, then re-plan on the trimmed size (rect done).
+        s.image, s.trim_box = trim.apply(s.image, s.plan.region, s.params)
+        s.upright = (s.image.width, s.image.height)
+        s.plan = geometry.plan_size(s.params.with_values(rect=None), *s.upright)
     s.image = size.apply_size(s.image, s.plan, s.params, s.upright, s.faces)
 
 
@@ -142,25 +203,43 @@ def step_effects(s: State) -> None:
 def step_canvas(s: State) -> None:
     assert s.plan is not None
     s.image = fill.canvas(s.image, s.plan, s.params)
+    s.image = border_and_padding.pad(s.image, s.plan, s.params)
 
 
 def step_mask(s: State) -> None:
-    s.image = mask.apply(s.image, s.params)
+    s.image = mask.apply(s.image, s.params, s.overlays)
 
 
 def step_composite(s: State) -> None:
-    s.image = composite.apply(s.image, s.params)
+    s.image = composite.apply(s.image, s.params, s.overlays)
 
 
 def step_flatten(s: State) -> None:
     assert s.info is not None
-    s.output = format.decide(s.params, s.accept, _source_fm(s.info), bool(s.image.hasalpha()))
+    animated = s.frames is not None
+    s.output = format.decide(s.params, s.accept, _source_fm(s.info), bool(s.image.hasalpha()), animated)
     s.image = fill.apply_bg(s.image, s.params, s.output.fm in format.ALPHA_FORMATS)
 
 
+def step_palette(s: State) -> None:
+    """``palette=json|css``: the palette of the processed image, before compositing (spec 3.6)."""
+    if s.params.has("palette"):
+        prefix = str(s.params.get("prefix", "image"))
+        body, ctype = palette.render(s.image, str(s.params.values["palette"]), int(s.params.get("colors", 6)), prefix)
+        s.result = RenderResult(body, ctype, "palette", s.image.width, s.image.height)
+
+
 def step_encode(s: State) -> None:
-    assert s.output is not None
-    data = format.encode(s.image, s.output, s.params)
+    assert s.output is not None and s.info is not None
+    if s.output.fm == "blurhash":
+        text = blurhash.encode_image(s.image)
+        s.result = RenderResult(text.encode("ascii"), s.output.content_type, "blurhash", s.image.width,
+                                s.image.height, s.output.vary_accept)  # fmt: skip
+        return
+    image = s.image
+    if s.frames is not None and s.timing is not None:
+        image = animation.join(s.frames, s.timing)
+    data = format.encode(image, s.output, s.params, s.info.has_icc)
     s.result = RenderResult(data, s.output.content_type, s.output.fm, s.image.width, s.image.height,
                             s.output.vary_accept)  # fmt: skip
 
@@ -179,26 +258,60 @@ STEPS: tuple[tuple[str, Callable[[State], None]], ...] = (
     ("effects", step_effects),
     ("canvas", step_canvas),
     ("mask", step_mask),
+    ("palette", step_palette),
     ("composite", step_composite),
     ("flatten", step_flatten),
     ("encode", step_encode),
 )
 
 
-def render(data: bytes, params: Params, *, accept: str = "", limits: Limits | None = None) -> RenderResult:
+def render(
+    data: bytes,
+    params: Params,
+    *,
+    accept: str = "",
+    limits: Limits | None = None,
+    overlays: OverlayFetcher | None = None,
+) -> RenderResult:
     """Render source bytes with parsed imgix parameters.
 
     Args:
         data: the source file's bytes.
         params: parsed query (:func:`imgworker.render.params.parse_query`).
         accept: the request's ``Accept`` header (for ``auto=format``).
+        overlays: fetcher for image-valued parameters (``mark``, ``blend``, ``mask`` URLs); without
+            one those parameters fail with 400.
+
+    Animated output runs the :data:`PER_FRAME` steps once per frame; the whole render runs under
+    ``limits.deadline_s`` (:mod:`imgworker.render.deadline`).
 
     Raises:
         RenderError: a subclass naming what is wrong (see :mod:`imgworker.render.errors`).
     """
-    state = State(data=data, params=params, accept=accept, limits=limits or Limits())
-    for _name, step in STEPS:
-        step(state)
-        if state.result is not None:
-            return state.result
+    state = State(data=data, params=params, accept=accept, limits=limits or Limits(), overlays=overlays)
+    with deadline.deadline(state.limits.deadline_s):
+        for name, step in STEPS:
+            deadline.check()
+            if state.frames is not None and name in PER_FRAME:
+                _each_frame(state, step)
+            else:
+                step(state)
+            if state.result is not None:
+                return state.result
     raise AssertionError("the pipeline ended without a result")  # pragma: no cover
+
+
+# Steps applied to every frame of an animation (all but load, palette and encode).
+PER_FRAME = frozenset(name for name, _ in STEPS) - {"load", "palette", "encode"}
+
+
+def _each_frame(state: State, step: Callable[[State], None]) -> None:
+    assert state.frames is not None
+    done = []
+    for frame in state.frames:
+        deadline.check()
+        state.image = frame
+        step(state)
+        done.append(state.image)
+    state.frames = done
+    state.image = done[0]

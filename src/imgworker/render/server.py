@@ -32,9 +32,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from imgworker.render import vips
+from imgworker.render import svg_sanitize, typesetting, vips
 from imgworker.render.cache import LRUCache
 from imgworker.render.errors import BadRequest, Forbidden, NotFound, RenderError, UriTooLong
+from imgworker.render.overlays import OVERLAY_DEPTH_HEADER, OverlayFetcher, OverlayPolicy, depth_from_header
 from imgworker.render.params import Params, parse_query
 from imgworker.render.params.signing import verify
 from imgworker.render.pipeline import Limits, RenderResult, render
@@ -57,6 +58,7 @@ class RendererConfig:
         limits: pixel limit etc.
         cache_bytes: rendered-result cache budget in bytes (0 disables it).
         cache_max_age: Cache-Control max-age in seconds (imgix's default TTL is one year).
+        overlays: where absolute ``mark``/``blend``/``mask`` URLs may come from (none by default).
     """
 
     origin: Origin
@@ -64,6 +66,7 @@ class RendererConfig:
     limits: Limits = field(default_factory=Limits)
     cache_bytes: int = 64 * 1024 * 1024
     cache_max_age: int = 31_536_000
+    overlays: OverlayPolicy = field(default_factory=OverlayPolicy)
 
 
 def _error_response(exc: RenderError) -> Response:
@@ -109,6 +112,14 @@ def create_app(config: RendererConfig) -> Starlette:
         expires = params.values.get("expires")
         if expires is not None and int(expires) < time.time():
             raise NotFound("this URL has expired (`expires` is in the past)")
+        depth = depth_from_header(request.headers.get(OVERLAY_DEPTH_HEADER))
+        if path.strip("/") == typesetting.ENDPOINT:  # GET /~text: no origin file
+            fetcher = OverlayFetcher(config.origin, config.overlays, depth=depth, limits=config.limits)
+            text = await run_in_threadpool(typesetting.render_endpoint, params, limits=config.limits, overlays=fetcher,
+                                           accept=request.headers.get("accept", ""))  # fmt: skip
+            text_headers = {"Cache-Control": f"public, max-age={_max_age(config, expires)}",
+                            "Access-Control-Allow-Origin": "*", **_param_headers(params)}  # fmt: skip
+            return Response(text.data, media_type=text.content_type, headers=text_headers)
         source = await run_in_threadpool(config.origin.fetch, path)
         etag_base = source.info.etag.strip('"')
         headers = {
@@ -119,7 +130,10 @@ def create_app(config: RendererConfig) -> Starlette:
         if not _has_imgix_params(params):
             info = await run_in_threadpool(_sniff, source.data)
             headers["ETag"] = f'"{etag_base}"'
-            return Response(source.data, media_type=info, headers=headers)
+            body = source.data
+            if info == "image/svg+xml":  # svg-sanitize defaults to true: no scripts/external refs (A15)
+                body = await run_in_threadpool(svg_sanitize.sanitize, body)
+            return Response(body, media_type=info, headers=headers)
         accept = request.headers.get("accept", "")
         key = (source.key, etag_base, raw_query, _accept_class(params, accept))
         etag = '"' + hashlib.md5("\x00".join(key).encode()).hexdigest() + '"'
@@ -130,7 +144,10 @@ def create_app(config: RendererConfig) -> Starlette:
             return Response(status_code=304, headers=headers)
         result = cache.get(key)
         if result is None:
-            result = await run_in_threadpool(render, source.data, params, accept=accept, limits=config.limits)
+            fetcher = OverlayFetcher(config.origin, config.overlays, chain=(source.key,), depth=depth,
+                                     limits=config.limits)  # fmt: skip
+            result = await run_in_threadpool(render, source.data, params, accept=accept, limits=config.limits,
+                                             overlays=fetcher)  # fmt: skip
             cache.put(key, result, len(result.data))
         headers.update(_param_headers(params))
         headers["X-Imgworker-Size"] = f"{result.width}x{result.height}"

@@ -14,7 +14,14 @@ from typing import Any
 
 import pyvips
 
-from imgworker.render.errors import RenderError, SourceCorrupt, SourceFormatUnsupported, SourceTooLarge
+from imgworker.render import deadline, sniff
+from imgworker.render.errors import (
+    RenderError,
+    SourceCorrupt,
+    SourceFormatUnsupported,
+    SourceTooLarge,
+)
+from imgworker.render.svg_sanitize import UnsafeSvg, sanitize
 
 Image = Any  # pyvips.Image (pyvips has no type stubs)
 
@@ -44,6 +51,7 @@ class SourceInfo:
     interpretation: str
     has_icc: bool
     heif_compression: str | None = None
+    page: int = 0
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -59,27 +67,43 @@ def _loader_format(image: Image) -> str:
     return loader
 
 
-def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT) -> SourceInfo:
-    """Read the header of ``data`` (no pixel decoding).
+def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0) -> SourceInfo:
+    """Read the header of ``data`` (no pixel decoding) for page/frame ``page`` (0-based, clamped).
+
+    The loader is chosen from the bytes (never from a file name or Content-Type: field case A14).
 
     Raises:
-        SourceCorrupt: empty or unreadable data.
-        SourceFormatUnsupported: bytes that are not an image format libvips reads here.
-        SourceTooLarge: width x height x pages above ``pixel_limit``.
+        SourceCorrupt: empty data (A10) or an unreadable header (A09).
+        SourceFormatUnsupported: bytes that are not an image format libvips reads here, naming what
+            they look like (PSD, PDF, HTML, text ...), and HEIC when libheif has no HEVC decoder (A16).
+        SourceTooLarge: width x height x pages above ``pixel_limit``, checked on the header before
+            any pixel is decoded (decompression bombs, A11).
     """
     if not data:
         raise SourceCorrupt("source file is empty (0 bytes)")
+    what = sniff.describe(data)
+    if what == "an SVG image":
+        data = _safe_svg(data)
     try:
         image = pyvips.Image.new_from_buffer(data, "", access="sequential")
     except pyvips.Error as exc:
         if "unable to load from buffer" in str(exc):
-            raise SourceFormatUnsupported("source is not an image format the renderer can read") from None
+            raise SourceFormatUnsupported(f"source is {what}, not an image format the renderer can read") from None
         raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
     fmt = _loader_format(image)
     if fmt not in INPUT_FORMATS:
-        raise SourceFormatUnsupported(f"source format {fmt!r} is not supported")
+        raise SourceFormatUnsupported(f"source format {fmt!r} ({what}) is not supported")
     fields = set(image.get_fields())
     pages = int(image.get("n-pages")) if "n-pages" in fields else 1
+    heif_compression = str(image.get("heif-compression")) if "heif-compression" in fields else None
+    if heif_compression == "hevc" and not _HEVC_DECODER.get("ok", True):
+        raise _hevc_unsupported()
+    if page > 0 and pages > 1:
+        page = min(page, pages - 1)
+        try:
+            image = pyvips.Image.new_from_buffer(data, "", access="sequential", page=page)
+        except pyvips.Error as exc:
+            raise SourceCorrupt(f"page {page + 1} of the source is unreadable ({_first_line(exc)})") from None
     orientation = int(image.get("orientation")) if "orientation" in fields else 1
     if image.width * image.height * max(pages, 1) > pixel_limit:
         raise SourceTooLarge(
@@ -96,38 +120,71 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT) -> SourceInfo:
         bands=image.bands,
         interpretation=str(image.interpretation),
         has_icc="icc-profile-data" in fields,
-        heif_compression=str(image.get("heif-compression")) if "heif-compression" in fields else None,
+        heif_compression=heif_compression,
+        page=page,
     )
 
 
+# Learned on the first HEVC decode attempt: {"ok": False} once libheif said it has no decoder.
+_HEVC_DECODER: dict[str, bool] = {}
+
+
+def _hevc_unsupported() -> SourceFormatUnsupported:
+    return SourceFormatUnsupported(
+        "source is a HEIC (HEVC-coded HEIF) image and this renderer's libheif has no HEVC decoder; "
+        "AVIF and other formats are supported"
+    )
+
+
+def _safe_svg(data: bytes) -> bytes:
+    try:
+        return sanitize(data)
+    except UnsafeSvg as exc:
+        raise SourceCorrupt(f"source SVG cannot be read ({exc})") from None
+
+
+_NOISE = ("unable to call", "unable to write to target", "load error", "killed for image")
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1].strip() if text else type(exc).__name__
+    """The most telling line of a libvips error (the cause, not the operation that wrapped it)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    telling = [line for line in lines if not any(n in line for n in _NOISE)]
+    return (telling or lines or [type(exc).__name__])[0]
 
 
-def load(data: bytes, info: SourceInfo, *, shrink: int = 1, page: int = 0, n: int = 1) -> Image:
-    """Decode ``data`` lazily with strict error checking.
+def load(data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = None, n: int = 1) -> Image:
+    """Decode ``data`` lazily with strict error checking (``fail_on="error"``: field case A09).
 
     Args:
-        shrink: shrink-on-load factor (1, 2, 4 or 8) for JPEG; for WebP/HEIF/SVG it becomes the
-            loader's ``scale``/``thumbnail`` equivalent where available, else ignored.
-        page: first page/frame (0-based); ``n``: number of pages (-1 = all).
+        shrink: shrink-on-load factor (1, 2, 4 or 8) for JPEG; for WebP it becomes the loader's
+            ``scale``; ignored for other formats.
+        page: first page/frame (0-based; default ``info.page``); ``n``: number of pages (-1 = all,
+            returned as one tall image with ``page-height`` set).
 
-    Returns a pyvips image (not yet evaluated). Raises :class:`SourceCorrupt` on a load failure.
+    SVG sources are sanitised first (:mod:`imgworker.render.svg_sanitize`). Returns a pyvips image
+    (not yet evaluated).
+
+    Raises:
+        SourceCorrupt: a load failure; SourceFormatUnsupported: HEIC without an HEVC decoder.
     """
     options: dict[str, Any] = {"access": "sequential", "fail_on": "error"}
     if info.pages > 1 or info.format in ("gif", "webp", "tiff", "pdf", "heif"):
-        options.update(page=page, n=n)
+        options.update(page=info.page if page is None else page, n=n)
     if shrink > 1 and info.format == "jpeg":
         options["shrink"] = shrink
-    elif shrink > 1 and info.format == "webp":
+    elif shrink > 1 and info.format == "webp" and n == 1:
         options["scale"] = 1.0 / shrink
     elif info.format == "svg":
         options["unlimited"] = False
+        data = _safe_svg(data)
     try:
-        return pyvips.Image.new_from_buffer(data, "", **options)
+        image = pyvips.Image.new_from_buffer(data, "", **options)
     except pyvips.Error as exc:
-        raise SourceCorrupt(f"source image cannot be decoded ({_first_line(exc)})") from None
+        raise classify(exc) from None
+    if info.heif_compression == "hevc":
+        _HEVC_DECODER["ok"] = True
+    return image
 
 
 def new_from_array(rows: Sequence[Sequence[float]]) -> Image:
@@ -180,11 +237,15 @@ def set_blob(image: Image, name: str, value: bytes) -> Image:
 def save(image: Image, suffix: str, **options: Any) -> bytes:
     """Encode (``suffix`` e.g. ``.jpg``) and return the bytes, evaluating the whole pipeline.
 
-    Raises :class:`SourceCorrupt` when a lazy decode fails during evaluation, and
-    :class:`RenderError` for other libvips failures.
+    The evaluation is watched by the request deadline (:func:`watch`).
+
+    Raises :class:`SourceCorrupt` when a lazy decode fails during evaluation,
+    :class:`RenderTimeout` when the deadline stopped it, and :class:`RenderError` for other
+    libvips failures.
     """
+    deadline.check()
     try:
-        data: bytes = image.write_to_buffer(suffix, **options)
+        data: bytes = watch(image).write_to_buffer(suffix, **options)
     except pyvips.Error as exc:
         raise classify(exc) from None
     return data
@@ -192,18 +253,45 @@ def save(image: Image, suffix: str, **options: Any) -> bytes:
 
 def evaluate(image: Image) -> Image:
     """Force evaluation into memory (used before operations that read pixels several times)."""
+    deadline.check()
     try:
-        return image.copy_memory()
+        return watch(image).copy_memory()
     except pyvips.Error as exc:
         raise classify(exc) from None
 
 
+def watch(image: Image) -> Image:
+    """Attach the current request deadline to ``image`` before it is evaluated.
+
+    libvips reports progress on the image being evaluated; the ``eval`` handler calls
+    ``set_kill(True)`` once the deadline has passed, which stops the worker threads at their next
+    tile. No-op without a deadline.
+    """
+    at = deadline.expires_at()
+    if at is None:
+        return image
+
+    def on_eval(target: Image, _progress: Any) -> None:
+        if deadline.expired():
+            target.set_kill(True)
+
+    image.set_progress(True)
+    image.signal_connect("eval", on_eval)
+    return image
+
+
 def classify(exc: BaseException) -> RenderError:
-    """Turn a libvips error raised during evaluation into the right :class:`RenderError`."""
+    """Turn a libvips error raised during loading or evaluation into the right :class:`RenderError`."""
     message = str(exc)
     lower = message.lower()
+    if "killed" in lower and deadline.expires_at() is not None:
+        return deadline.timeout_error()
+    if "has not been built in" in lower and "hevc" in lower:
+        _HEVC_DECODER["ok"] = False
+        return _hevc_unsupported()
     decode_words = ("load", "premature", "corrupt", "truncated", "read error", "not a", "unexpected end",
-                    "bad huffman", "invalid", "libpng", "gif", "decode", "vipsjpeg", "heif", "webp")  # fmt: skip
+                    "bad huffman", "invalid", "libpng", "gif", "decode", "vipsjpeg", "heif", "webp",
+                    "tiff", "svg", "out of order", "short read")  # fmt: skip
     if any(w in lower for w in decode_words):
         return SourceCorrupt(f"source image cannot be decoded ({_first_line(exc)})")
     return RenderError(f"rendering failed ({_first_line(exc)})")
@@ -229,3 +317,39 @@ def has_saver(name: str) -> bool:
     except pyvips.Error:
         return False
     return True
+
+
+def arrayjoin(images: Sequence[Image], across: int = 1) -> Image:
+    """Join images in a grid ``across`` wide (``across=1``: stacked vertically, e.g. animation frames)."""
+    return pyvips.Image.arrayjoin(list(images), across=across)
+
+
+def set_array_int(image: Image, name: str, values: Sequence[int]) -> Image:
+    """A copy of ``image`` with an int-array metadata field (e.g. ``delay`` in ms per frame)."""
+    out = image.copy()
+    out.set_type(pyvips.GValue.array_int_type, name, [int(v) for v in values])
+    return out
+
+
+def header(data: bytes, page: int = 0) -> Image:
+    """The header-only image of ``data`` (metadata fields readable, no pixels decoded).
+
+    Raises :class:`SourceCorrupt` when the header cannot be read (call :func:`probe` first).
+    """
+    what = sniff.describe(data)
+    if what == "an SVG image":
+        data = _safe_svg(data)
+    try:
+        return pyvips.Image.new_from_buffer(data, "", access="sequential", **({"page": page} if page else {}))
+    except pyvips.Error as exc:
+        raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
+
+
+def mask(rows: Sequence[Sequence[float]], scale: float = 1.0) -> Image:
+    """A convolution mask (``rows`` of coefficients) whose result is divided by ``scale``."""
+    return pyvips.Image.new_from_array(rows, scale=scale)
+
+
+def xyz(width: int, height: int) -> Image:
+    """A 2-band uint image whose pixel (x, y) holds (x, y): coordinates for procedural patterns."""
+    return pyvips.Image.xyz(width, height)

@@ -1,18 +1,30 @@
 """Output format decision and encoding: ``fm``, ``auto=format|compress``, ``q``, ``lossless``,
-``jpg-progressive``, ``chromasub``, ``cs``, ``dpi``.
+``jpg-progressive``, ``chromasub``, ``colorquant``, ``cs``, ``dpi``.
 
 Docs: https://docs.imgix.com/apis/rendering/format/fm, /auto, /q, /lossless, /chromasub,
-/jpg-progressive (spec sections 3.1-3.4):
+/jpg-progressive, /colorquant, /cs, /dpi (spec sections 3.1-3.4):
 
 - ``auto=format``: AVIF when the ``Accept`` header allows ``image/avif``, else WebP when it allows
-  ``image/webp``, else ``fm`` / the source format; the response varies on ``Accept``;
-- ``auto=compress``: ``q`` defaults to 45, and a still image becomes PNG when it has alpha, else
-  JPEG (overriding ``fm``); with ``format`` too: AVIF > WebP > PNG8 (alpha) / JPEG;
+  ``image/webp``, else ``fm`` / the source format; the response varies on ``Accept``. Animated
+  output never becomes AVIF (libvips writes still AVIF only); it becomes animated WebP;
+- ``auto=compress``: ``q`` defaults to 45, metadata and the ICC profile are stripped, and a still
+  image becomes PNG when it has an alpha band, else JPEG (overriding ``fm``, GIF included); with
+  ``format`` too: AVIF > WebP > PNG8 (alpha) / JPEG. Animated sources are not converted;
 - no ``fm``: the source format when it can be written (JPEG, PNG, WebP, GIF, AVIF), else JPEG for
   opaque and PNG for transparent images (spec 3.1, our documented choice);
-- JPEG is progressive unless ``jpg-progressive=false``, 4:2:0 unless ``chromasub=444`` (4:2:2
-  is written as 4:2:0: libvips offers no 4:2:2 mode); metadata is stripped except the ICC profile
-  (and none at all with ``cs=strip``).
+- ``jp2``, ``jxr``, ``mp4``, ``webm`` cannot be written here: :class:`RenditionFormatUnsupported`
+  (422). ``jxl`` is not an imgix ``fm`` value (the parser ignores it); this libvips has no
+  ``jxlsave`` in any case;
+- ``q`` 0-100 (default 75; 45 under ``auto=compress``; 0 is written as 1) for jpg/pjpg/webp/avif;
+  ``lossless=1`` gives lossless WebP (and AVIF);
+- JPEG is progressive unless ``jpg-progressive=false`` (``pjpg``: always), chroma 4:2:0 by default,
+  ``chromasub=444`` (libvips) or ``422`` (OpenCV encoder, :mod:`.jpeg`), at any ``q``;
+- ``png8``: palette PNG (libimagequant, 256 colours); ``colorquant=N`` (2-256) first reduces the
+  image to N colours (:func:`.palette.quantize`) and applies to png, png8, png32 and gif (palette
+  output); it is ignored by the lossy formats, where it would only add artefacts;
+- ``dpi`` is written into JPEG (JFIF density) and PNG (pHYs); pixels are unchanged;
+- metadata (EXIF, GPS, XMP, IPTC, Photoshop) is never written; the ICC profile follows ``cs``
+  (:func:`.colour.output_profile`).
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from dataclasses import dataclass
 
 from imgworker.render import vips
 from imgworker.render.errors import RenditionFormatUnsupported
+from imgworker.render.ops import colour, jpeg, palette
 from imgworker.render.params import Params
 
 CONTENT_TYPES = {
@@ -29,7 +42,10 @@ CONTENT_TYPES = {
     "jxl": "image/jxl", "json": "application/json", "blurhash": "text/plain; charset=utf-8",
 }  # fmt: skip
 ALPHA_FORMATS = frozenset({"png", "png8", "png32", "webp", "avif", "gif", "jxl"})
+ANIMATED_FORMATS = frozenset({"gif", "webp"})
+UNWRITABLE = frozenset({"jp2", "jxr", "mp4", "webm"})
 _FROM_SOURCE = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
+_PALETTE_FORMATS = frozenset({"png", "png8", "png32", "gif"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,11 @@ class OutputFormat:
     content_type: str
     quality: int
     vary_accept: bool
+
+    @property
+    def animates(self) -> bool:
+        """Whether this format keeps every frame of an animated source (GIF, WebP)."""
+        return self.fm in ANIMATED_FORMATS
 
 
 def _accepts(accept: str, mime: str) -> bool:
@@ -61,6 +82,7 @@ def _accepts(accept: str, mime: str) -> bool:
 
 
 def source_output_format(source_format: str, heif_compression: str | None, has_alpha: bool) -> str:
+    """The output format when neither ``fm`` nor ``auto`` chooses one (spec 3.1)."""
     if source_format in _FROM_SOURCE:
         return _FROM_SOURCE[source_format]
     if source_format == "heif" and heif_compression == "av1":
@@ -68,14 +90,18 @@ def source_output_format(source_format: str, heif_compression: str | None, has_a
     return "png" if has_alpha else "jpg"
 
 
-def decide(
-    params: Params, accept: str, source_fm: str, has_alpha: bool, animated: bool = False
-) -> OutputFormat:
-    """Pick the output format for a rendered image (see module docstring)."""
+def decide(params: Params, accept: str, source_fm: str, has_alpha: bool, animated: bool = False) -> OutputFormat:
+    """Pick the output format for a rendered image (see module docstring).
+
+    ``animated``: the source has several frames and all of them are being rendered.
+
+    Raises:
+        RenditionFormatUnsupported: ``fm`` is jp2, jxr, mp4 or webm.
+    """
     auto = params.auto
-    fm = params.values.get("fm") or source_fm
+    fm = str(params.values.get("fm") or source_fm)
     vary = False
-    if fm in ("mp4", "webm", "jxr", "jp2"):
+    if fm in UNWRITABLE:
         raise RenditionFormatUnsupported(f"output format fm={fm} is not supported by this renderer")
     if "compress" in auto and not animated:
         fm = "png" if has_alpha else "jpg"
@@ -92,31 +118,44 @@ def decide(
     return OutputFormat(fm, CONTENT_TYPES.get(fm, "application/octet-stream"), max(1, min(100, q)), vary)
 
 
-def encode(image: vips.Image, out: OutputFormat, params: Params) -> bytes:
-    """Encode the final 8-bit sRGB image. Metadata is stripped except the ICC profile (see ``cs``)."""
-    cs = params.values.get("cs")
-    has_icc = "icc-profile-data" in image.get_fields()
-    keep = "icc" if has_icc and cs != "strip" else "none"
-    if params.has("dpi"):
+def encode(image: vips.Image, out: OutputFormat, params: Params, source_had_icc: bool = False) -> bytes:
+    """Encode the final 8-bit sRGB image (one frame, or all frames stacked with ``page-height``).
+
+    Raises:
+        RenditionFormatUnsupported: a format this libvips cannot write.
+    """
+    fm = out.fm
+    if params.has("colorquant") and fm in _PALETTE_FORMATS:
+        image = palette.quantize(image, int(params.values["colorquant"]))
+        fm = "png8" if fm.startswith("png") else fm
+    image = colour.output_profile(image, params, source_had_icc)
+    keep = "icc" if "icc-profile-data" in image.get_fields() else "none"
+    if params.has("dpi") and fm in ("jpg", "pjpg", "png", "png8", "png32"):
         dpi = float(params.values["dpi"])
         image = image.copy(xres=dpi / 25.4, yres=dpi / 25.4)
-    fm = out.fm
     if fm in ("jpg", "pjpg"):
         progressive = fm == "pjpg" or bool(params.get("jpg-progressive", True))
-        sub = "off" if params.values.get("chromasub") == 444 else "on"
+        chromasub = params.values.get("chromasub", 420)
+        if chromasub == 422:
+            icc = image.get("icc-profile-data") if keep == "icc" else None
+            density = float(params.values["dpi"]) if params.has("dpi") else None
+            return jpeg.encode_422(vips.to_numpy(vips.evaluate(image)), out.quality, progressive, icc, density)
+        sub = "off" if chromasub == 444 else "on"
         return vips.save(image, ".jpg", Q=out.quality, interlace=progressive, subsample_mode=sub,
                          optimize_coding=True, keep=keep)  # fmt: skip
     if fm in ("png", "png32"):
         return vips.save(image, ".png", compression=6, keep=keep)
     if fm == "png8":
         colours = int(params.values.get("colorquant", 256))
-        return vips.save(image, ".png", palette=True, bitdepth=8, Q=100, colours=max(2, min(256, colours)),
+        bitdepth = next(b for b in (1, 2, 4, 8) if 2**b >= colours)
+        return vips.save(image, ".png", palette=True, bitdepth=bitdepth, Q=100, dither=0.0 if colours < 256 else 1.0,
                          keep=keep)  # fmt: skip
     if fm == "webp":
         lossless = bool(params.get("lossless", False))
         return vips.save(image, ".webp", Q=out.quality, lossless=lossless, keep=keep)
     if fm == "avif":
-        return vips.save(image, ".avif", Q=out.quality, compression="av1", effort=2, keep=keep)
+        lossless = bool(params.get("lossless", False))
+        return vips.save(image, ".avif", Q=out.quality, compression="av1", effort=2, lossless=lossless, keep=keep)
     if fm == "gif":
         return vips.save(image, ".gif", keep="none")
     if fm == "jxl" and vips.has_saver("jxlsave"):

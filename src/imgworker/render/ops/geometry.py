@@ -10,12 +10,16 @@ Everything here follows https://docs.imgix.com/apis/rendering/size/fit (and the 
   ``w`` x ``h`` canvas; fillmax never upscales; clamp extends edge pixels), facearea (crop around
   faces; positioned by the crop step);
 - rounding is half-up and never below 1 px; no side of the output exceeds 8192 px (the whole
-  result is scaled down to fit, aspect kept).
+  result is scaled down to fit, aspect kept);
+- ``pad*`` and ``border*`` (spec 2.8, https://docs.imgix.com/apis/rendering/border-and-padding/pad):
+  without ``w``/``h`` they add to the output; with them the padded, bordered image fits inside the
+  requested box: content target = (tw - left - right, th - top - bottom) with left = pad-left +
+  border-left etc.; they are px and not multiplied by ``dpr`` (imgix documents no scaling).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from imgworker.render.params import Params
@@ -24,6 +28,9 @@ from imgworker.render.params.types import round_half_up
 MAX_SIDE = 8192
 CROP_MODES = frozenset({"crop", "min", "facearea"})
 CANVAS_MODES = frozenset({"fill", "fillmax", "clamp"})
+MAX_PAD = 2048  # our cap per pad side (px), so the 8192 px cap always leaves room for the image
+Sides = tuple[int, int, int, int]  # left, top, right, bottom (px)
+NO_SIDES: Sides = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class SizePlan:
         canvas: (w, h) in px of the final canvas (``fill``/``fillmax``/``clamp``; else == content).
         fit: the fit mode applied.
         zoom: focal-point zoom (``fp-z``) that shrinks the window, 1 when unused.
+        pad: ``pad*`` px (left, top, right, bottom) added around the canvas (canvas step).
+        border: ``border*`` px added around the padded image (composite step).
     """
 
     region: Box
@@ -56,6 +65,14 @@ class SizePlan:
     canvas: tuple[int, int]
     fit: str
     zoom: float = 1.0
+    pad: Sides = NO_SIDES
+    border: Sides = NO_SIDES
+
+    @property
+    def output(self) -> tuple[int, int]:
+        """(w, h) in px of the final image: canvas + pad + border."""
+        p, b = self.pad, self.border
+        return (self.canvas[0] + p[0] + p[2] + b[0] + b[2], self.canvas[1] + p[1] + p[3] + b[1] + b[3])
 
     @property
     def scale(self) -> tuple[float, float]:
@@ -66,6 +83,31 @@ class SizePlan:
 
 def _px(x: float) -> int:
     return max(1, round_half_up(x))
+
+
+def pad_sides(params: Params) -> Sides:
+    """``pad`` (px, default 0) on every side, overridden per side by ``pad-left/top/right/bottom``;
+    each side is clamped to 0..``MAX_PAD``."""
+    p = params.get("pad", 0)
+    names = ("pad-left", "pad-top", "pad-right", "pad-bottom")
+    left, top, right, bottom = (_side(params.get(n, p)) for n in names)
+    return (left, top, right, bottom)
+
+
+def border_sides(params: Params) -> Sides:
+    """``border=size,color`` width (px, 1-100) on every side, overridden per side by
+    ``border-left/top/right/bottom`` (0-100); all zero without ``border``."""
+    border = params.values.get("border")
+    if not border:
+        return NO_SIDES
+    b = border[0]
+    names = ("border-left", "border-top", "border-right", "border-bottom")
+    left, top, right, bottom = (_side(params.values.get(n, b)) for n in names)
+    return (left, top, right, bottom)
+
+
+def _side(value: Any) -> int:
+    return max(0, min(MAX_PAD, int(value)))
 
 
 def resolve_rect(params: Params, width: int, height: int) -> Box:
@@ -114,15 +156,17 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
     tw = _target(params.values.get("w"), wr, dpr)
     th = _target(params.values.get("h"), hr, dpr)
     ratio = params.values.get("ar") if fit in ("crop", "fill") else None
+    pad, border = pad_sides(params), border_sides(params)
+    frame = (pad, border)
 
     if ratio is not None:
         if tw is None and th is None:
             if fit == "crop":  # largest centred region of that aspect, no scaling
                 bw, bh = (hr * ratio, hr) if wr / hr > ratio else (wr, wr / ratio)
-                return _capped(SizePlan(region, (bw, bh), (_px(bw), _px(bh)), (_px(bw), _px(bh)), fit))
+                return _capped(SizePlan(region, (bw, bh), (_px(bw), _px(bh)), (_px(bw), _px(bh)), fit), *frame)
             # fill: smallest frame of that aspect containing the region; image native size
             fw, fh = (wr, wr / ratio) if wr / hr > ratio else (hr * ratio, hr)
-            return _capped(SizePlan(region, None, (_px(wr), _px(hr)), (_px(fw), _px(fh)), fit))
+            return _capped(SizePlan(region, None, (_px(wr), _px(hr)), (_px(fw), _px(fh)), fit), *frame)
         if tw is not None and th is not None:  # bounding box: largest rect of that aspect inside
             tw, th = (th * ratio, th) if tw / th > ratio else (tw, tw / ratio)
         elif tw is not None:
@@ -131,6 +175,11 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
             assert th is not None
             tw = th * ratio
 
+    # pad/border sit inside a requested box: plan the content in what is left (spec 2.8)
+    if tw is not None:
+        tw = max(1.0, tw - pad[0] - pad[2] - border[0] - border[2])
+    if th is not None:
+        th = max(1.0, th - pad[1] - pad[3] - border[1] - border[3])
     one_side = (tw is None) != (th is None)
     if tw is None and th is None:
         tw, th = wr, hr
@@ -174,7 +223,7 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
     else:  # unknown values never reach here (the parser falls back to clip)
         content = (_px(wr * contain), _px(hr * contain))
         plan = SizePlan(region, None, content, content, "clip")
-    return _capped(plan)
+    return _capped(plan, *frame)
 
 
 def _zoom(params: Params) -> float:
@@ -198,12 +247,16 @@ def _min_max(params: Params, tw: float, th: float) -> tuple[float, float]:
     return tw, th
 
 
-def _capped(plan: SizePlan) -> SizePlan:
-    """Scale content and canvas down (aspect kept) so no side exceeds 8192 px."""
+def _capped(plan: SizePlan, pad: Sides = NO_SIDES, border: Sides = NO_SIDES) -> SizePlan:
+    """Attach ``pad``/``border`` and scale content and canvas down (aspect kept, pad and border
+    unchanged) so no side of the output exceeds 8192 px."""
+    plan = replace(plan, pad=pad, border=border)
+    fx = pad[0] + pad[2] + border[0] + border[2]
+    fy = pad[1] + pad[3] + border[1] + border[3]
     cw, ch = plan.canvas
-    k = min(1.0, MAX_SIDE / cw, MAX_SIDE / ch)
+    k = min(1.0, (MAX_SIDE - fx) / cw, (MAX_SIDE - fy) / ch)
     if k >= 1.0:
         return plan
     content = (_px(plan.content[0] * k), _px(plan.content[1] * k))
-    canvas = (min(MAX_SIDE, _px(cw * k)), min(MAX_SIDE, _px(ch * k)))
-    return SizePlan(plan.region, plan.window, content, canvas, plan.fit, plan.zoom)
+    canvas = (min(MAX_SIDE - fx, _px(cw * k)), min(MAX_SIDE - fy, _px(ch * k)))
+    return replace(plan, content=content, canvas=canvas)

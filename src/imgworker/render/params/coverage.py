@@ -24,9 +24,20 @@ ADJUSTMENT: frozenset[str] = frozenset()
 # stylize and effects (ops/stylize.py)
 STYLIZE: frozenset[str] = frozenset()
 # border, padding, mask, trim (ops/border_and_padding.py, mask.py, trim.py)
-BORDER_MASK_TRIM: frozenset[str] = frozenset()
+BORDER_MASK_TRIM: frozenset[str] = frozenset(
+    {"pad", "pad-left", "pad-top", "pad-right", "pad-bottom", "border", "border-left", "border-top",
+     "border-right", "border-bottom", "border-radius", "border-radius-inner", "mask", "corner-radius",
+     "mask-bg", "trim", "trim-color", "trim-md", "trim-sd", "trim-tol", "trim-alpha", "trim-pad"}
+)  # fmt: skip
 # watermark, text, typesetting, blending (ops/watermark.py, text.py, blending.py)
-OVERLAY: frozenset[str] = frozenset()
+OVERLAY: frozenset[str] = frozenset(
+    {"mark", "mark-w", "mark-h", "mark-align", "mark-alpha", "mark-pad", "mark-scale", "mark-fit", "mark-x",
+     "mark-y", "mark-tile", "mark-base", "mark-if-min-width", "mark-if-min-height",
+     "txt", "txt-size", "txt-color", "txt-font", "txt-align", "txt-pad", "txt-shad", "txt-width", "txt-fit",
+     "txt-clip", "txt-line", "txt-line-color", "txt-x", "txt-y", "txt-lead", "txt-track",
+     "blend", "blend-color", "blend-mode", "blend-alpha", "blend-align", "blend-size", "blend-w", "blend-h",
+     "blend-fit", "blend-x", "blend-y", "blend-pad"}
+)  # fmt: skip
 # animation, pdf, palette, json/blurhash extras, colour profiles (ops/animation.py, palette.py ...)
 FORMAT_EXTRAS: frozenset[str] = frozenset()
 

@@ -3,6 +3,8 @@
 - ``rect``: the docs also accept ratios and ``full`` for the width and height items
   (https://docs.imgix.com/apis/rendering/size/rect; spec section 2.4 step 1), which the schema's
   integer-only items reject.
+- ``w``/``h``: no upper bound (outputs are scaled to fit 8192x8192 instead; field case A28);
+  ``dpr``: above 5 is clamped to 5 (spec section 5.3), not ignored.
 """
 
 from __future__ import annotations
@@ -34,4 +36,19 @@ def parse_rect(text: str) -> tuple[Any, Any, Any, Any]:
     return (_X(parts[0]), _Y(parts[1]), _size_item(parts[2]), _size_item(parts[3]))
 
 
-OVERRIDES: Mapping[str, Parser] = {"rect": parse_rect}
+_SIZE = compile_type("integer strict[2..] ; unit_scalar strict[0..1]")
+_DPR = compile_type("number strict[0..] sugg[0.75..5]")
+
+
+def parse_size(text: str) -> Any:
+    """``w``/``h``: pixels >= 2 with no upper bound here (the size plan scales every output down to
+    fit 8192x8192, field case A28: imgix's docs promise the cap, not an error), or a 0-1 ratio."""
+    return _SIZE(text)
+
+
+def parse_dpr(text: str) -> Any:
+    """``dpr``: values above 5 are clamped to 5 (spec 5.3 "dpr above 5: clamp to 5"; A28)."""
+    return _DPR(text)
+
+
+OVERRIDES: Mapping[str, Parser] = {"rect": parse_rect, "w": parse_size, "h": parse_size, "dpr": parse_dpr}
