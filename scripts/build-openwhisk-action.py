@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = "3.11"
 SDK_DEPS = ("httpx", "pydantic", "pydantic-settings", "tenacity", "cryptography", "prometheus-client",
             "python-dotenv", "certifi")  # fmt: skip
-ACTIVATE_THIS = '''"""Put this virtualenv's site-packages first on sys.path (what virtualenv's activate_this.py does)."""
+ACTIVATE_THIS = '''"""Put this virtualenv's site-packages first on sys.path (as virtualenv's activate_this.py)."""
 import os
 import site
 import sys

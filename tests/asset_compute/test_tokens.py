@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 import time
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from imgworker.asset_compute.tokens import (
     TokenError,
@@ -18,23 +17,13 @@ from imgworker.asset_compute.tokens import (
     verify_jwt_rs256,
     verify_webhook_signature,
 )
+from plugins.asset_compute import make_jwt
 
 #: the unsigned token of the reference web-action run
 REF_TOKEN = (
     "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJjbGllbnRfaWQiOiJqd3QtY2xpZW50LWlkIiwiYXMiOiJpbXMtbmExIiwidHlwZSI6Im"
     "FjY2Vzc190b2tlbiJ9.c2ln"
 )
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def make_jwt(key: rsa.RSAPrivateKey, claims: dict[str, object], alg: str = "RS256") -> str:
-    head = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims).encode())
-    sig = key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{head}.{body}.{_b64(sig)}"
 
 
 def test_decode_reference_token() -> None:

@@ -74,18 +74,13 @@ def test_single_put_headers(recorder: Recorder, ac_config: AssetComputeConfig, t
 def test_multipart_headers_and_unused_urls(recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Path) -> None:
     data = bytes(range(256)) * 40
     target = {
-        "urls": [recorder.url(f"/put/p{k}") for k in range(5)],
+        "urls": [recorder.url(f"/put/p{k}") for k in range(6)],
         "maxPartSize": 4000,
         "multipartHeaders": {"x-ms-blob-type": "BlockBlob"},
     }
-    put(rendition(tmp_path, target, data), replace(ac_config, preferred_part_size=1))
+    put(rendition(tmp_path, target, data), ac_config)  # part = min(max(100 MiB, 1707), 4000): p3..p5 unused
     reqs = sorted(recorder.find("PUT"), key=lambda r: r.path)
-    assert [(r.path, r.length) for r in reqs] == [
-        ("/put/p0", 2560),
-        ("/put/p1", 2560),
-        ("/put/p2", 2560),
-        ("/put/p3", 2560),
-    ]
+    assert [(r.path, r.length) for r in reqs] == [("/put/p0", 4000), ("/put/p1", 4000), ("/put/p2", 2240)]
     assert b"".join(r.body or b"" for r in reqs) == data
     assert all(r.headers["x-ms-blob-type"] == "BlockBlob" for r in reqs)
 

@@ -49,17 +49,33 @@ class Workers:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGWORKER_", "IMGIX_"))}
-        env.update(WORKER_ENV, IMGWORKER_BROKER_URL=self.url,
-                   IMGWORKER_STAGING_STORE=str(self.workdir / "staging"))  # fmt: skip
+        env.update(WORKER_ENV, IMGWORKER_BROKER_URL=self.url, IMGWORKER_STAGING_STORE=str(self.workdir / "staging"))
         return env
 
     def start(self, name: str) -> None:
-        args = [str(CELERY), "-A", "imgworker.batch.tasks", "worker", "-c", "1", "--pool", "prefork",
-                "-n", f"{name}@%h", "-l", "warning", "-Q", "imgworker",
-                "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        args = [
+            str(CELERY),
+            "-A",
+            "imgworker.batch.tasks",
+            "worker",
+            "-c",
+            "1",
+            "--pool",
+            "prefork",
+            "-n",
+            f"{name}@%h",
+            "-l",
+            "warning",
+            "-Q",
+            "imgworker",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         with (self.workdir / f"{name}.log").open("ab") as log:  # the child keeps its own descriptor
-            self.procs[name] = subprocess.Popen(args, cwd=self.workdir, env=self.env(), stdout=log, stderr=log,
-                                                start_new_session=True)  # fmt: skip
+            self.procs[name] = subprocess.Popen(
+                args, cwd=self.workdir, env=self.env(), stdout=log, stderr=log, start_new_session=True
+            )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -111,8 +127,22 @@ def workers(redis_server: RedisService, tmp_path_factory: pytest.TempPathFactory
 
 
 def run_batch(workers: Workers, manifest: Path, profiles: Path, out: Path, *extra: str) -> int:
-    return cli(["batch", str(manifest), "--profiles", str(profiles), "--out-dir", str(out),
-                "--broker", workers.url, "--no-progress", "--max-in-flight", "8", *extra])  # fmt: skip
+    return cli(
+        [
+            "batch",
+            str(manifest),
+            "--profiles",
+            str(profiles),
+            "--out-dir",
+            str(out),
+            "--broker",
+            workers.url,
+            "--no-progress",
+            "--max-in-flight",
+            "8",
+            *extra,
+        ]
+    )
 
 
 def check_exactly_once(manifest: Path, out: Path, expected: int) -> list[dict[str, Any]]:
@@ -134,8 +164,9 @@ def check_exactly_once(manifest: Path, out: Path, expected: int) -> list[dict[st
     return records
 
 
-def test_200_renditions_on_two_workers_exactly_once(workers: Workers, photos: list[Path], profiles_file: Path,
-                                                    tmp_path: Path) -> None:  # fmt: skip
+def test_200_renditions_on_two_workers_exactly_once(
+    workers: Workers, photos: list[Path], profiles_file: Path, tmp_path: Path
+) -> None:
     rows = [(str(p), profile) for p in photos for profile in ("web", "thumbs")] + [(str(CORRUPT), "web")]
     manifest = write_manifest(tmp_path / "batch.csv", rows)
     out = tmp_path / "out"
@@ -171,8 +202,9 @@ def _state(pid: int) -> str:
         return "gone"
 
 
-def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(workers: Workers, photos: list[Path],
-                                                             profiles_file: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(
+    workers: Workers, photos: list[Path], profiles_file: Path, tmp_path: Path
+) -> None:
     manifest = write_manifest(tmp_path / "kill.csv", [(str(p), pr) for p in photos for pr in ("web", "thumbs")])
     out = tmp_path / "out"
     results = manifest.with_suffix(".results.jsonl")
@@ -200,8 +232,9 @@ def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(workers: Workers, p
     assert not any(f"{killed}" == r["worker"].rsplit(":", 1)[1] for r in records if r["redelivered"])
 
 
-def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(workers: Workers, photos: list[Path],
-                                                                    profiles_file: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(
+    workers: Workers, photos: list[Path], profiles_file: Path, tmp_path: Path
+) -> None:
     """The whole node (main process and pool) dies: Redis hands its job to the other node."""
     manifest = write_manifest(tmp_path / "node.csv", [(str(p), "web") for p in photos[:16]])
     out = tmp_path / "out"
@@ -216,15 +249,17 @@ def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(workers: Wo
         workers.kill_node("w2")
         thread.join(timeout=60)
         assert outcome.get("rc") == 0, workers.logs()
-        check_exactly_once(manifest, out, 16 * 3)
+        records = check_exactly_once(manifest, out, 16 * 3)
+        assert any(r["redelivered"] for r in records), "the dead node's reserved job came back"
     finally:
         thread.join(timeout=60)
         workers.start("w2")
         workers.wait_ready()
 
 
-def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(workers: Workers, photos: list[Path],
-                                                                    tmp_path: Path, flaky_target: Any) -> None:  # fmt: skip
+def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(
+    workers: Workers, photos: list[Path], tmp_path: Path, flaky_target: Any
+) -> None:
     profiles = tmp_path / "profiles.json"
     profiles.write_text(
         '{"flaky": {"target": "' + flaky_target.base_url + '/flaky/{stem}/{name}?sig=x",'

@@ -20,20 +20,22 @@ from devtool.serving import PHOTOS, TOKEN, ServeProcess
 from imgworker.render.vips import probe
 from imgworker.worker.signing import build_url
 
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
-def metrics(client: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+
+def metrics(client: httpx.Client) -> Samples:
     """``{(sample name, sorted labels): value}`` from /metrics."""
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    out = {}
+    out: Samples = {}
     for family in text_string_to_metric_families(response.text):
         for s in family.samples:
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
 
 
-def delta(before: dict, after: dict, name: str, **labels: str) -> float:  # type: ignore[type-arg]
+def delta(before: Samples, after: Samples, name: str, **labels: str) -> float:
     key = (name, tuple(sorted(labels.items())))
     return after.get(key, 0.0) - before.get(key, 0.0)
 
@@ -207,3 +209,12 @@ def test_settings_error_exits_2(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "imgworker.cli", "serve"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2 and "IMGWORKER_PORT" in done.stderr
+
+
+def test_asset_compute_web_action_is_mounted(client: httpx.Client) -> None:
+    assert client.get("/api/info").json()["webAction"].startswith("/api/v1/asset-compute/")
+    refused = client.post("/api/v1/asset-compute/", json={"source": "x", "renditions": []})
+    assert refused.status_code == 401 and refused.json() == {"message": "Missing Oauth token"}
+    assert client.get("/api/v1/asset-compute/").status_code == 405
+    assert client.options("/api/v1/asset-compute/").status_code == 204
+    assert client.get("/api/v1/asset-compute/activations/nope").status_code == 404

@@ -125,6 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes = b"", ctype: str = "text/plain", extra: dict[str, str] | None = None
     ) -> None:
+        if status in (204, 304):
+            body = b""
         self.send_response(status)
         self.send_header("content-type", ctype)
         self.send_header("content-length", str(len(body)))
@@ -461,3 +463,16 @@ def webhook_auth(recorder: Recorder, webhook_key: tuple[str, rsa.RSAPublicKey]) 
         },
         "hmacPrivateKey": webhook_key[0],
     }
+
+
+def make_jwt(key: rsa.RSAPrivateKey, claims: dict[str, Any], alg: str = "RS256") -> str:
+    """A JWT signed with ``key`` (RS256 signature whatever ``alg`` says)."""
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    head = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    signature = key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{head}.{body}.{b64(signature)}"

@@ -23,7 +23,7 @@ def test_budget_expires_and_is_reset_afterwards() -> None:
         assert not deadline.expired()
         time.sleep(0.06)
         assert deadline.expired()
-        with pytest.raises(RenderTimeout, match="0.05 s") as info:
+        with pytest.raises(RenderTimeout, match=r"0\.05 s") as info:
             deadline.check()
         assert info.value.status == 503
     assert deadline.expires_at() is None

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pytest
 import pyvips
-from helpers import fixture, mad
 from starlette.testclient import TestClient
 
+from helpers import fixture, mad
 from imgworker.render.errors import RenderError
 from imgworker.render.ops.jpeg import sampling
 from imgworker.render.params import parse_query

@@ -9,9 +9,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from helpers import fixture, loader_of, size_of
+import pyvips
 from starlette.testclient import TestClient
 
+from helpers import fixture, loader_of, size_of
 from imgworker.render.pipeline import Limits
 from imgworker.render.server import RendererConfig, create_app
 from imgworker.render.sources import Origin
@@ -133,6 +134,4 @@ def test_svg_passthrough_is_sanitised(client: TestClient) -> None:
 def test_animated_gif_stays_animated_over_http(client: TestClient) -> None:
     r = client.get("/anim.gif?w=100")
     assert r.headers["content-type"] == "image/gif"
-    import pyvips
-
     assert int(pyvips.Image.new_from_buffer(r.content, "", n=-1).get("n-pages")) == 10

@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 import pyvips
-from helpers import fixture
 
+from helpers import fixture
 from imgworker.render import deadline, vips
 from imgworker.render.errors import RenderTimeout, SourceCorrupt, SourceFormatUnsupported, SourceTooLarge
 
@@ -81,7 +81,7 @@ def _slow_image() -> vips.Image:
 
 
 def test_deadline_kills_evaluation_and_frees_the_cpu() -> None:
-    with deadline.deadline(0.2), pytest.raises(RenderTimeout, match="0.2 s"):
+    with deadline.deadline(0.2), pytest.raises(RenderTimeout, match=r"0\.2 s"):
         vips.save(_slow_image(), ".png")
     # no libvips worker keeps computing after the kill: the process is idle while we sleep
     before = resource.getrusage(resource.RUSAGE_SELF).ru_utime

@@ -112,8 +112,9 @@ def invoke_self(params: dict[str, Any], context: ActivationContext, config: Asse
     name = context.action_name
     try:
         url = invoke_url(context)
-        key = base64.b64encode((context.api_key or "").encode()).decode()
-        headers = {"authorization": f"Basic {key}", "user-agent": USER_AGENT, "accept": "application/json"}
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        if context.api_key:
+            headers["authorization"] = "Basic " + base64.b64encode(context.api_key.encode()).decode()
         with httpx.Client(verify=ssl_context(config), timeout=config.read_timeout) as client:
             resp = client.post(url, json=params, headers=headers)
         if resp.status_code in (200, 202) and isinstance(resp.json(), dict) and resp.json().get("activationId"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -93,10 +94,10 @@ def main(args: argparse.Namespace) -> int:
         out_dir = os.path.abspath(args.out_dir)
         plan: ManifestPlan = scan(args.manifest, profiles, out_dir, default_profile=args.profile)
     except (ManifestError, ProfileError) as exc:
-        console.print(f"imgworker batch: {exc}", markup=False, highlight=False)
+        print(f"imgworker batch: {exc}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} x{v}" for k, v in sorted(plan.profiles.items()))
-    console.print(f"{plan.jobs} jobs, {plan.renditions} renditions ({counts})", markup=False)
+    print(f"{plan.jobs} jobs, {plan.renditions} renditions ({counts})", file=sys.stderr)
     if args.check:
         return 0
     base = Path(args.manifest)
@@ -136,7 +137,14 @@ def _run_celery(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, 
     app = configure(Celery("imgworker-batch"), config)  # a fresh app: no state shared between runs
     batch = hashlib.sha256(str(results_path.resolve()).encode()).hexdigest()[:16]
     try:
-        run_celery(jobs, sink, app=app, config=config, batch=batch, scope=uuid.uuid4().hex,
-                   max_in_flight=args.max_in_flight or 64)
+        run_celery(
+            jobs,
+            sink,
+            app=app,
+            config=config,
+            batch=batch,
+            scope=uuid.uuid4().hex,
+            max_in_flight=args.max_in_flight or 64,
+        )
     finally:
         app.close()

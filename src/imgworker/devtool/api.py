@@ -52,6 +52,7 @@ def error(message: str, status: int = 400) -> JSONResponse:
 def info(request: Request) -> dict[str, Any]:
     s = _service(request)
     return {"version": __version__, "renderer": s.renderer_description, "token": s.token_source,
+            "webAction": s.web_action,
             "maxUploadBytes": s.settings.max_upload_bytes, "maxRenditions": s.settings.max_renditions,
             "keepJobs": s.settings.keep_jobs}  # fmt: skip
 

@@ -4,7 +4,8 @@ Routes (see :mod:`imgworker.devtool.api` for the JSON API)::
 
     GET  /                       the devtool page (static/index.html; /static/app.js, /static/app.css)
     /api/...                     the page's JSON API
-    POST /process                an Asset Compute request in, the job result out
+    POST /process                an Asset Compute request in, the job result out (synchronous)
+    /api/v1/asset-compute/...    the Asset Compute web action (Bearer auth, async; :mod:`.contract`)
     GET  /render/{path}?{imgix}  the embedded imgix-compatible renderer (signed with the token)
     GET  /healthz                200 {"status": "ok"} while the process runs (liveness)
     GET  /readyz                 200 {"status": "ready"} once the renderer listens; 503 before and
@@ -31,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from imgworker import __version__
 from imgworker.devtool.api import router
+from imgworker.devtool.contract import PREFIX, load_web_action
 from imgworker.devtool.logs import AccessLog, get_logger
 from imgworker.devtool.metrics import CONTENT_TYPE_LATEST, RenderMetrics
 from imgworker.devtool.mount import LoopbackServer, StripPrefix, Tag
@@ -58,6 +60,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     service = Service.create(settings)
     origin = Origin(open_store(settings.worker.staging_store))
     renderer = RenderMetrics(create_renderer(RendererConfig(origin=origin, token=service.token)), service.metrics)
+    web_action = load_web_action()
+    if web_action is not None:
+        service.metrics.extra_registries.append(web_action.registry)
+        service.web_action = f"{PREFIX}/ (worker {web_action.worker_ref})"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +81,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             yield
         finally:
             service.ready = False
+            if web_action is not None:
+                await web_action.close(settings.shutdown_timeout)
             if service.loopback is not None:
                 await run_in_threadpool(service.loopback.stop)
             log.info("service stopped")
@@ -104,5 +112,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/render", StripPrefix(renderer, via="public"), name="render")
+    if web_action is not None:
+        app.mount(PREFIX, web_action.app, name="asset-compute")
     app.add_middleware(AccessLog)
     return app

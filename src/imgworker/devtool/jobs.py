@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from imgworker.asset_compute.redact import redact_url
 from imgworker.devtool.library import Library, LibraryError, Outputs, describe, safe_name
@@ -175,7 +175,7 @@ def _rendition_json(job: PreparedJob, i: int, r: dict[str, Any], rep: Any, stage
     except FetchError:
         params = None
     if params is not None:
-        out["query"] = "&".join(f"{k}={v}" for k, v in params.items())
+        out["query"] = urlencode(params, quote_via=quote, safe=",:")
         if staged_key:
             signed = build_url("http://127.0.0.1", staged_key, params, token)
             parts = urlsplit(signed)

@@ -20,7 +20,8 @@ name                                         type       labels
 ``imgworker_jobs_in_progress``               gauge      (jobs running now)
 ==========================================  =========  ==========================================
 
-plus the standard ``process_*``, ``python_gc_*`` and ``python_info`` collectors.
+plus the standard ``process_*``, ``python_gc_*`` and ``python_info`` collectors, and the registries
+in ``extra_registries`` (the Asset Compute web action's ``asset_compute_*`` metrics when mounted).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.extra_registries: list[CollectorRegistry] = []
         r = self.registry
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
@@ -92,7 +94,7 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """The text exposition format (``CONTENT_TYPE_LATEST``)."""
-        return generate_latest(self.registry)
+        return b"".join(generate_latest(r) for r in [self.registry, *self.extra_registries])
 
 
 class RenderMetrics:

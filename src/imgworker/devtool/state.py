@@ -25,6 +25,7 @@ class Service:
             ``IMGIX_DOMAIN``).
         loopback: the listener started at start-up (``None`` with an external ``IMGIX_DOMAIN``).
         ready: true between start-up and the beginning of shutdown.
+        web_action: where the Asset Compute web action is mounted (and its worker), or ``None``.
     """
 
     settings: ServiceSettings
@@ -37,6 +38,7 @@ class Service:
     worker_config: WorkerConfig | None = None
     loopback: LoopbackServer | None = None
     ready: bool = False
+    web_action: str | None = None
     started: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -46,7 +48,7 @@ class Service:
         return cls(
             settings=settings,
             library=Library(settings.uploads_dir, settings.examples_dir, settings.max_upload_bytes),
-            outputs=Outputs(settings.outputs_dir, settings.keep_jobs),
+            outputs=Outputs(settings.outputs_dir, max(settings.keep_jobs, settings.max_jobs)),
             metrics=Metrics(),
             token=token or secrets.token_hex(16),
             token_source="IMGIX_SECURE_TOKEN" if token else "random",

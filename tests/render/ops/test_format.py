@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 import pyvips
-from helpers import fixture, mad
 
+from helpers import fixture, mad
 from imgworker.render.errors import RenditionFormatUnsupported
 from imgworker.render.ops import format as fmt
 from imgworker.render.ops.jpeg import is_progressive, sampling

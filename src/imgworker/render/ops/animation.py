@@ -40,22 +40,30 @@ class Timing:
     loop: int
 
 
+def _frame_text(params: Params) -> str | None:
+    """``frame`` as given (the raw text: the typed value turns ``-3`` into a clamped integer)."""
+    if not params.has("frame"):
+        return None
+    return str(params.raw.get("frame", params.values["frame"])).strip()
+
+
 def single_frame(params: Params) -> int | None:
     """The 0-based frame chosen by ``frame=N``, or ``None`` when ``frame`` is absent or a range."""
-    value = params.values.get("frame")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return max(0, value - 1)
+    text = _frame_text(params)
+    if text is not None and text.isdigit():
+        return max(0, int(text) - 1)
     return None
 
 
 def select(params: Params, pages: int) -> list[int]:
     """0-based source frames to render, in output order (see module docstring)."""
     first, last = 0, pages - 1
-    value = params.values.get("frame")
-    if isinstance(value, int) and not isinstance(value, bool):
-        first = last = min(max(0, value - 1), pages - 1)
-    elif isinstance(value, str):
-        m = _RANGE.match(value)
+    text = _frame_text(params)
+    single = single_frame(params)
+    if single is not None:
+        first = last = min(single, pages - 1)
+    elif text is not None:
+        m = _RANGE.match(text)
         if m and (m.group(1) or m.group(2)):
             first = max(1, int(m.group(1))) - 1 if m.group(1) else 0
             last = min(pages, int(m.group(2))) - 1 if m.group(2) else pages - 1

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from imgworker.render import vips
 from imgworker.render.errors import RenditionFormatUnsupported
-from imgworker.render.ops import colour, jpeg, palette
+from imgworker.render.ops import animation, colour, jpeg, palette
 from imgworker.render.params import Params
 
 CONTENT_TYPES = {
@@ -126,7 +126,7 @@ def encode(image: vips.Image, out: OutputFormat, params: Params, source_had_icc:
     """
     fm = out.fm
     if params.has("colorquant") and fm in _PALETTE_FORMATS:
-        image = palette.quantize(image, int(params.values["colorquant"]))
+        image = animation.copy_meta(palette.quantize(image, int(params.values["colorquant"])), image)
         fm = "png8" if fm.startswith("png") else fm
     image = colour.output_profile(image, params, source_had_icc)
     keep = "icc" if "icc-profile-data" in image.get_fields() else "none"
@@ -141,8 +141,9 @@ def encode(image: vips.Image, out: OutputFormat, params: Params, source_had_icc:
             density = float(params.values["dpi"]) if params.has("dpi") else None
             return jpeg.encode_422(vips.to_numpy(vips.evaluate(image)), out.quality, progressive, icc, density)
         sub = "off" if chromasub == 444 else "on"
-        return vips.save(image, ".jpg", Q=out.quality, interlace=progressive, subsample_mode=sub,
+        data = vips.save(image, ".jpg", Q=out.quality, interlace=progressive, subsample_mode=sub,
                          optimize_coding=True, keep=keep)  # fmt: skip
+        return jpeg.set_density(data, float(params.values["dpi"])) if params.has("dpi") else data
     if fm in ("png", "png32"):
         return vips.save(image, ".png", compression=6, keep=keep)
     if fm == "png8":

@@ -64,14 +64,30 @@ def encode_422(rgb: np.ndarray[Any, Any], quality: int, progressive: bool, icc: 
     if not ok:  # pragma: no cover - OpenCV only fails on invalid input
         raise ValueError("OpenCV could not encode the JPEG")
     data = buf.tobytes()
-    segments = _segments(data)
-    app0 = next(((s, e) for m, s, e in segments if m == 0xE0 and data[s + 4 : s + 9] == b"JFIF\x00"), None)
-    if app0 is not None and dpi:
-        s = app0[0]
-        density = max(1, min(65535, round(dpi)))
-        data = data[: s + 11] + struct.pack(">BHH", 1, density, density) + data[s + 16 :]
+    if dpi:
+        data = set_density(data, dpi)
+    app0 = _jfif(data)
     insert_at = app0[1] if app0 is not None else 2
     if icc and len(icc) <= 65519:
         payload = b"ICC_PROFILE\x00\x01\x01" + icc
         data = data[:insert_at] + b"\xff\xe2" + struct.pack(">H", len(payload) + 2) + payload + data[insert_at:]
     return data
+
+
+def _jfif(data: bytes) -> tuple[int, int] | None:
+    return next(((s, e) for m, s, e in _segments(data) if m == 0xE0 and data[s + 4 : s + 9] == b"JFIF\x00"), None)
+
+
+def set_density(data: bytes, dpi: float) -> bytes:
+    """Write ``dpi`` (dots per inch, 1-65535) as the JFIF density, adding a JFIF APP0 when missing.
+
+    libvips 8.18 writes no JFIF segment and keeps the resolution only in EXIF, which the renderer
+    strips; the JFIF density is where viewers read DPI from then.
+    """
+    density = max(1, min(65535, round(dpi)))
+    app0 = _jfif(data)
+    if app0 is not None:
+        s = app0[0]
+        return data[: s + 11] + struct.pack(">BHH", 1, density, density) + data[s + 16 :]
+    segment = b"\xff\xe0\x00\x10JFIF\x00\x01\x01" + struct.pack(">BHH", 1, density, density) + b"\x00\x00"
+    return data[:2] + segment + data[2:]

@@ -150,8 +150,9 @@ def render(image: vips.Image, fmt: str, colors: int, prefix: str) -> tuple[bytes
 def quantize(image: vips.Image, n: int) -> vips.Image:
     """``image`` with at most ``n`` (2-256) colours (alpha kept as is)."""
     n = max(2, min(256, n))
+    image = vips.evaluate(image)  # read twice below (sources load with sequential access)
     centres = np.array([s.rgb for s in kmeans(_pixels(image), n)], dtype=np.int32)
-    full = np.asarray(vips.to_numpy(vips.evaluate(image)))
+    full = np.asarray(vips.to_numpy(image))
     rgb = full[:, :, :3].astype(np.int32)
     cells = (rgb >> 3) @ np.array([1024, 32, 1], dtype=np.int32)
     unique, inverse = np.unique(cells.ravel(), return_inverse=True)
