@@ -6,6 +6,7 @@ Needs redis-server (``make test-deps``). Two ``celery -A imgworker.batch.tasks w
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -25,7 +26,7 @@ from imgworker.batch.tasks import configure
 from imgworker.cli import main as cli
 from plugins.redis_service import RedisService
 
-from .conftest import CORRUPT, RENDITIONS_PER_SOURCE, read_jsonl, sha256, write_manifest
+from .conftest import CORRUPT, RENDITIONS_PER_SOURCE, FlakyTarget, read_jsonl, sha256, write_manifest
 
 pytestmark = pytest.mark.redis
 
@@ -175,7 +176,7 @@ def test_200_renditions_on_two_workers_exactly_once(
     elapsed = time.perf_counter() - start
 
     records = check_exactly_once(manifest, out, 40 * RENDITIONS_PER_SOURCE)
-    assert {r["worker"] for r in records if r["status"] == "created"}.__len__() == 2, "both workers took jobs"
+    assert len({r["worker"] for r in records if r["status"] == "created"}) == 2, "both workers took jobs"
     failed = [r for r in records if r["status"] == "failed"]
     assert [r["reason"] for r in failed] == ["SourceCorrupt"] * 3
     assert all(r["attempts"] == 1 and not r["redelivered"] for r in failed), "a corrupt source is not retried"
@@ -215,7 +216,7 @@ def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(
     deadline = time.monotonic() + 60
     while thread.is_alive() and time.monotonic() < deadline:
         done = len(read_jsonl(results)) if results.exists() else 0
-        if 40 <= done:
+        if done >= 40:
             child = workers.pool_child("w1")
             if _state(child) == "R":  # busy with a job right now
                 os.kill(child, signal.SIGKILL)
@@ -258,7 +259,7 @@ def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(
 
 
 def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(
-    workers: Workers, photos: list[Path], tmp_path: Path, flaky_target: Any
+    workers: Workers, photos: list[Path], tmp_path: Path, flaky_target: FlakyTarget
 ) -> None:
     profiles = tmp_path / "profiles.json"
     profiles.write_text(
@@ -275,7 +276,7 @@ def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(
     path = f"/flaky/{photos[0].stem}/r.jpg"
     assert ok["status"] == "created" and ok["attempts"] == 3
     assert flaky_target.puts[path] == [503, 503, 201]
-    assert sha256_bytes(flaky_target.bodies[path]) == ok["sha256"]
+    assert hashlib.sha256(flaky_target.bodies[path]).hexdigest() == ok["sha256"]
     assert "sig=" not in ok["target"], "presigned query strings are not recorded"
 
     denied = records["denied"]
@@ -283,9 +284,3 @@ def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(
     assert flaky_target.puts[f"/denied/{photos[1].stem}/r.jpg"] == [403]
     events = read_jsonl(manifest.with_suffix(".events.jsonl"))
     assert sorted(e["type"] for e in events) == ["rendition_created", "rendition_failed"]
-
-
-def sha256_bytes(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()

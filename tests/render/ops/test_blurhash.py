@@ -14,7 +14,7 @@ from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 
 
-def gradient() -> np.ndarray:  # type: ignore[type-arg]
+def gradient() -> np.ndarray:
     y, x = np.mgrid[0:24, 0:32]
     return np.stack([x * 8, y * 10, (x * y) % 256], axis=2).astype(np.uint8)
 
@@ -25,7 +25,7 @@ def gradient() -> np.ndarray:  # type: ignore[type-arg]
      (gradient(), 4, 3, "LxH27h2lwtX3mAWUjwfAgFfmfTfi"),
      (np.full((10, 10, 3), (200, 30, 90), np.uint8), 5, 5, "eIM^#v|zfQ|zfQ|zsVfQsVfQfQfQfQfQfQ|zsVfQsVfQfQfQfQfQfQ")],
 )  # fmt: skip
-def test_matches_reference_encoder(array: np.ndarray, cx: int, cy: int, expected: str) -> None:  # type: ignore[type-arg]
+def test_matches_reference_encoder(array: np.ndarray, cx: int, cy: int, expected: str) -> None:
     assert blurhash.encode(array, cx, cy) == expected
 
 

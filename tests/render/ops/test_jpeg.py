@@ -8,7 +8,7 @@ import pyvips
 from imgworker.render.ops import colour, jpeg
 
 
-def stripes() -> np.ndarray:  # type: ignore[type-arg]
+def stripes() -> np.ndarray:
     x = np.arange(64)
     row = np.where(x % 2 == 0, 255, 0).astype(np.uint8)
     return np.stack([np.tile(row, (32, 1)), np.zeros((32, 64), np.uint8), np.tile(255 - row, (32, 1))], axis=2)

@@ -39,7 +39,9 @@ OVERLAY: frozenset[str] = frozenset(
      "blend-fit", "blend-x", "blend-y", "blend-pad"}
 )  # fmt: skip
 # animation, pdf, palette, json/blurhash extras, colour profiles (ops/animation.py, palette.py ...)
-FORMAT_EXTRAS: frozenset[str] = frozenset()
+FORMAT_EXTRAS: frozenset[str] = frozenset(
+    {"frame", "interval", "reverse", "fps", "loop", "page", "cs", "colorquant", "faces", "palette", "colors", "prefix"}
+)
 
 IMPLEMENTED: frozenset[str] = (
     SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
