@@ -92,9 +92,12 @@ def test_one_failed_rendition_among_three_leaves_the_others(config: WorkerConfig
         {"name": "ok1.jpg", "imgix": {"w": 100}},
         {"name": "bad.jpg", "imgix": '{"w": 100'},  # malformed JSON string
         {"name": "ok2.png", "imgix": {"w": 60, "fm": "png"}},
+        {"name": "zero.png", "imgix": {"w": 0}},
     )  # fmt: skip
     report = run_job(req, config)
-    assert [e["type"] for e in report.events] == ["rendition_created", "rendition_failed", "rendition_created"]
+    assert [e["type"] for e in report.events] == [
+        "rendition_created", "rendition_failed", "rendition_created", "rendition_failed"]  # fmt: skip
+    assert "`w`" in report.events[3]["errorMessage"]
     assert report.events[1]["errorReason"] == "GenericError" and "JSON" in report.events[1]["errorMessage"]
     assert size_of((out / "ok1.jpg").read_bytes()) == (100, 67)
     assert size_of((out / "ok2.png").read_bytes()) == (60, 40)

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from imgworker.render.errors import RenderError
 from imgworker.render.params import parse_query
 from imgworker.render.params.parse import BY_NAME, canonical
 from imgworker.storage import BlobStore
@@ -91,7 +92,10 @@ def rendition_params(instructions: dict[str, Any], *, check_implemented: bool) -
     if "fm" not in names and fmt in FMT_TO_FM:
         params["fm"] = FMT_TO_FM[fmt]
     if check_implemented:
-        parsed = parse_query("&".join(f"{k}={_q(v)}" for k, v in params.items()))
+        try:
+            parsed = parse_query("&".join(f"{k}={_q(v)}" for k, v in params.items()))
+        except RenderError as exc:  # e.g. w=0: refused before any request, naming the parameter
+            raise FetchError("GenericError", exc.message) from None
         missing = [n for n in parsed.unimplemented if BY_NAME[n].tier != "X"]
         if missing:
             raise FetchError(
