@@ -73,7 +73,7 @@ def test_errors(recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Pat
 
     recorder.respond("GET", "/src/down", 502, repeat=True)
     with pytest.raises(GenericError, match="status 502"):
-        fetch(src(recorder.url("/src/down"), tmp_path), replace(ac_config, retry_budget=0.3))
+        fetch(src(recorder.url("/src/down"), tmp_path), replace(ac_config, retry_budget=0.6))
     assert len(recorder.find("GET", "/src/down")) >= 2
 
     recorder.respond("GET", "/src/down2", 502, repeat=True)
@@ -85,7 +85,7 @@ def test_errors(recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Pat
 
 def test_read_timeout_is_retried_then_fails(recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Path) -> None:
     recorder.respond("GET", "/src/slow", 200, repeat=True, delay=0.6)
-    config = replace(ac_config, read_timeout=0.2, retry_budget=0.3)
+    config = replace(ac_config, read_timeout=0.2, retry_budget=1.0)
     with pytest.raises(GenericError, match=r"Timeout|timed out"):
         fetch(src(recorder.url("/src/slow"), tmp_path), config)
     assert len(recorder.find("GET", "/src/slow")) >= 2

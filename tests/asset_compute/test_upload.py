@@ -105,7 +105,7 @@ def test_statuses(
 ) -> None:
     recorder.respond("PUT", prefix, status, repeat=True)
     with pytest.raises(cls) as info:
-        put(rendition(tmp_path, recorder.url(prefix + "x"), b"abc"), replace(ac_config, retry_budget=0.3))
+        put(rendition(tmp_path, recorder.url(prefix + "x"), b"abc"), replace(ac_config, retry_budget=0.6))
     assert len(recorder.find("PUT")) >= attempts
     if status != 500:
         assert len(recorder.find("PUT")) == 1

@@ -196,11 +196,20 @@ def test_200_renditions_on_two_workers_exactly_once(
     assert len(resumed) == len(again) + 3
 
 
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
+def _busy(pid: int) -> bool:
+    """True when a thread of ``pid`` is running (an idle pool process has every thread asleep)."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "R":
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _lines(path: Path) -> int:
+    """Complete lines written so far (the file is being appended to by another thread)."""
+    return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
 def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(
@@ -215,10 +224,9 @@ def test_sigkill_of_a_worker_process_mid_batch_loses_nothing(
     killed = 0
     deadline = time.monotonic() + 60
     while thread.is_alive() and time.monotonic() < deadline:
-        done = len(read_jsonl(results)) if results.exists() else 0
-        if done >= 40:
+        if _lines(results) >= 40:
             child = workers.pool_child("w1")
-            if _state(child) == "R":  # busy with a job right now
+            if _busy(child):  # in the middle of a job right now
                 os.kill(child, signal.SIGKILL)
                 killed = child
                 break
@@ -245,7 +253,7 @@ def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(
     thread.start()
     try:
         deadline = time.monotonic() + 30
-        while not (results.exists() and len(read_jsonl(results)) >= 6) and time.monotonic() < deadline:
+        while _lines(results) < 6 and time.monotonic() < deadline:
             time.sleep(0.005)
         workers.kill_node("w2")
         thread.join(timeout=60)

@@ -476,3 +476,47 @@ def make_jwt(key: rsa.RSAPrivateKey, claims: dict[str, Any], alg: str = "RS256")
     body = b64(json.dumps(claims).encode())
     signature = key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{head}.{body}.{b64(signature)}"
+
+
+class ServedApp:
+    """An ASGI app served by uvicorn on 127.0.0.1 in a background thread (``base`` is its URL)."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", ws="none", http="h11", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.server.started, "uvicorn did not start"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Any]:
+    """``serve_app(app) -> ServedApp``; every server started is stopped after the test."""
+    started: list[ServedApp] = []
+
+    def start(app: Any) -> ServedApp:
+        started.append(ServedApp(app))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+def silent_callback(source: Any, rendition: Any, params: dict[str, Any]) -> None:
+    """A worker callback that writes nothing (``plugins.asset_compute:silent_callback`` for test-worker)."""

@@ -35,7 +35,7 @@ def compare_files(expected: Path, actual: Path, *, fuzz: float = 0.10, max_fract
 def _load(path: Path) -> Any:
     import pyvips
 
-    image = pyvips.Image.new_from_file(str(path), access="sequential")
+    image = pyvips.Image.new_from_file(str(path))
     if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
         image = image.colourspace("srgb").cast("uchar")
     if image.bands in (1, 2):

@@ -42,6 +42,7 @@ def decide(query: str, accept: str = "", source: str = "jpg", alpha: bool = Fals
         ("auto=compress", "", "gif", False, True, "gif"),  # animated sources are not converted
         ("auto=format", AVIF, "gif", True, True, "webp"),  # no animated AVIF: animated WebP
         ("auto=format", "*/*", "gif", True, True, "gif"),
+        ("fm=blurhash&auto=format,compress", AVIF, "jpg", False, False, "blurhash"),
     ],
 )
 def test_decide_table(query: str, accept: str, source: str, alpha: bool, animated: bool, expected: str) -> None:

@@ -69,7 +69,7 @@ def pixelate(image: vips.Image, size: int) -> vips.Image:
     big_w = math.ceil(width / size) * size
     big_h = math.ceil(height / size) * size
     big = image.embed(0, 0, big_w, big_h, extend="copy") if (big_w, big_h) != (width, height) else image
-    blocks = big.shrink(size, size)
+    blocks = big.cast("float").shrink(size, size)
     if image.format == "uchar":
         blocks = (blocks + 0.5).cast("uchar")
     return blocks.zoom(size, size).crop(0, 0, width, height)

@@ -53,7 +53,8 @@ def on_colour(image: vips.Image, op: Callable[[vips.Image], vips.Image]) -> vips
 def on_premultiplied(image: vips.Image, op: Callable[[vips.Image], vips.Image]) -> vips.Image:
     """Apply a spatial ``op`` (blur, pixelate) premultiplied by alpha when there is one, so
     transparent pixels lend no colour to their neighbours; alpha is filtered with the colour."""
+    interpretation = image.interpretation
     if not image.hasalpha():
-        return to_uchar(op(image)).copy(interpretation="srgb")
+        return to_uchar(op(image)).copy(interpretation=interpretation)
     out = op(image.premultiply()).unpremultiply()
-    return to_uchar(out).copy(interpretation="srgb")
+    return to_uchar(out).copy(interpretation=interpretation)

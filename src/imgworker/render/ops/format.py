@@ -103,6 +103,8 @@ def decide(params: Params, accept: str, source_fm: str, has_alpha: bool, animate
     vary = False
     if fm in UNWRITABLE:
         raise RenditionFormatUnsupported(f"output format fm={fm} is not supported by this renderer")
+    if fm in ("json", "blurhash"):  # not images: auto never replaces them
+        return OutputFormat(fm, CONTENT_TYPES[fm], 75, False)
     if "compress" in auto and not animated:
         fm = "png" if has_alpha else "jpg"
     if "format" in auto:

@@ -20,9 +20,13 @@ FORMAT: frozenset[str] = frozenset(
     {"fm", "q", "auto", "lossless", "jpg-progressive", "chromasub", "dl", "dpi"}
 )
 # colour and contrast adjustments (ops/adjustment.py)
-ADJUSTMENT: frozenset[str] = frozenset()
-# stylize and effects (ops/stylize.py)
-STYLIZE: frozenset[str] = frozenset()
+# (+ auto=enhance, listed under FORMAT as part of `auto`); the adjust step, before sizing
+ADJUSTMENT: frozenset[str] = frozenset(
+    {"bri", "con", "exp", "gam", "high", "shad", "hue", "sat", "vib", "invert", "monochrome", "sepia", "duotone",
+     "duotone-alpha"}
+)  # fmt: skip
+# stylize and effects (ops/stylize.py, blur.py, sharpen.py, halftone.py): the effects step, after sizing
+STYLIZE: frozenset[str] = frozenset({"sharp", "usm", "usmrad", "nr", "nrs", "blur", "px", "htn"})
 # border, padding, mask, trim (ops/border_and_padding.py, mask.py, trim.py)
 BORDER_MASK_TRIM: frozenset[str] = frozenset(
     {"pad", "pad-left", "pad-top", "pad-right", "pad-bottom", "border", "border-left", "border-top",
