@@ -59,6 +59,7 @@ def test_records_and_counters(caplog: pytest.LogCaptureFixture) -> None:
         10,
     )
     assert "target" not in rendition and "nested" not in rendition
+    assert (rendition["downloadDuration"], rendition["uploadDuration"]) == (0.5, 0.1)
     assert records[2]["reason"] == "SourceCorrupt" and records[3]["location"] == "myworker_upload"
     assert records[4]["location"] == "myworker_process"
     assert (

@@ -32,6 +32,12 @@ def test_part_size(size: int, urls: int, max_part: int, min_part: int | None, ex
     assert part_size(size, urls, max_part, min_part) == expected
 
 
+def test_min_part_size_is_honoured() -> None:
+    # deviation 7: the reference ignored minPartSize; with a small preferred size it now sets the floor
+    assert part_size(10_000, 10, 5000, None, preferred=1) == 1000
+    assert part_size(10_000, 10, 5000, 3000, preferred=1) == 3000
+
+
 def test_part_size_errors() -> None:
     with pytest.raises(CapacityExceeded):
         part_size(25 * MIB, 2, 10 * MIB, MIB)
@@ -120,3 +126,27 @@ def test_empty_and_missing_target(ac_config: AssetComputeConfig, tmp_path: Path)
         put(rendition(tmp_path, None, b"x"), ac_config)
     with pytest.raises(RenditionTooLarge):
         put(rendition(tmp_path, {"urls": ["https://127.0.0.1:1/x"], "maxPartSize": 1}, b"xy"), ac_config)
+
+
+def test_429_and_408_are_retried(recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Path) -> None:
+    recorder.respond("PUT", "/put/busy", 429, 408)
+    put(rendition(tmp_path, recorder.url("/put/busy"), b"abc"), ac_config)
+    assert [r.status for r in recorder.find("PUT")] == [429, 408, 201]
+
+
+def test_single_put_above_100_mib_is_streamed(
+    http_recorder: Recorder, ac_config: AssetComputeConfig, tmp_path: Path
+) -> None:
+    import hashlib
+
+    size = 101 * MIB  # the reference failed above 100 MiB ("'contentRange.length' too large")
+    r = Rendition({"fmt": "bin", "target": http_recorder.url("/put/big.bin")}, tmp_path, 0)
+    digest = hashlib.sha1()
+    with r.path.open("wb") as fh:
+        block = bytes(range(256)) * 4096
+        for _ in range(size // len(block)):
+            fh.write(block)
+            digest.update(block)
+    put(r, replace(ac_config, allow_http=True))
+    [req] = http_recorder.find("PUT")
+    assert (req.length, req.sha1) == (size, digest.hexdigest())

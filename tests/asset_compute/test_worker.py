@@ -490,3 +490,21 @@ def test_batch_worker(
         assert_same_event(got, want)
     assert [e["reason"] for e in result["renditionErrors"]] == ["SourceCorrupt", "SourceCorrupt"]
     assert isinstance(SourceCorruptError("x"), ClientError)
+
+
+def test_worker_options_and_load_worker() -> None:
+    from imgworker.asset_compute import WorkerOptions
+    from imgworker.asset_compute.worker import AssetComputeWorker, load_worker
+
+    assert WorkerOptions.coerce({"disableRenditionUpload": 1}) == WorkerOptions(disable_rendition_upload=True)
+    assert WorkerOptions.coerce(None) == WorkerOptions()
+    with pytest.raises(ValueError, match="supportedRenditionFormats"):
+        WorkerOptions.coerce({"supportedRenditionFormats": ["jpg"]})  # deviation 1: no fmt rewrite
+    with pytest.raises(TypeError):
+        worker("not callable")  # type: ignore[arg-type]
+    assert isinstance(load_worker("imgworker.asset_compute.examples:passthrough"), AssetComputeWorker)
+    assert load_worker("imgworker.asset_compute.examples:copy_source").callback.__name__ == "copy_source"
+    with pytest.raises(ValueError):
+        load_worker("no-colon")
+    with pytest.raises(TypeError):
+        load_worker("imgworker.asset_compute.config:MIB")

@@ -110,6 +110,9 @@ class Activation:
             outcome = "failed"
             raise
         finally:
+            if not task.done():  # the caller was cancelled (service shutdown): stop processing too
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
             await self.emitter.drain()
             self._cleanup()
             self.metrics.finish(outcome)

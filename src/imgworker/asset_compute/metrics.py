@@ -110,8 +110,15 @@ class ActivationMetrics:
         RENDITIONS.labels("created", "").inc()
         self.total_size += size
         fields = {k: v for k, v in instructions.items() if k not in ("target", "url") and _scalar(v)}
+        download = round(self.totals["downloadDuration"], 6)  # the activation's download, as the reference
         self.emit(
-            "rendition", **fields, renditionName=name, renditionFormat=instructions.get("fmt"), **durations, size=size
+            "rendition",
+            **fields,
+            renditionName=name,
+            renditionFormat=instructions.get("fmt"),
+            downloadDuration=download,
+            **durations,
+            size=size,
         )
 
     def error(self, err: BaseException, location: str, rendition_name: str | None = None) -> None:

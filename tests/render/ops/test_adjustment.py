@@ -183,6 +183,22 @@ def test_auto_enhance_stretches_each_channel() -> None:
     assert (np.diff(out[..., 2].ravel()[order]) >= 0).all()
 
 
+def test_auto_enhance_ignores_transparent_pixels_and_reads_a_sequential_source() -> None:
+    src = np.asarray(load("rocket.jpg").numpy())
+    rgba = np.dstack([src, np.full(src.shape[:2], 255, np.uint8)])
+    rgba[:, :200] = (255, 255, 255, 0)  # hidden white: must not count in the histogram
+    png = pyvips.Image.new_from_array(rgba).copy(interpretation="srgb").pngsave_buffer()
+    image = pyvips.Image.new_from_buffer(png, "", access="sequential")
+    out = np.asarray(adjustment.apply(image, parse_query("auto=enhance")).numpy())
+    visible_only = np.asarray(
+        adjustment.apply(load("rocket.jpg").crop(200, 0, 440, 427), parse_query("auto=enhance")).numpy()
+    )
+    np.testing.assert_array_equal(out[:, 200:, :3], visible_only)
+    np.testing.assert_array_equal(out[..., 3], rgba[..., 3])
+    rendered = decode(render(fixture("rocket.jpg").read_bytes(), parse_query("w=320&auto=enhance&fm=png")).data)
+    assert rendered.shape == (214, 320, 3) and rendered.max() == 255
+
+
 @pytest.mark.parametrize(
     "query",
     ["bri=40&con=30&exp=20&gam=-30", "shad=60&high=-60&vib=50", "hue=120&sat=-40", "invert=1",

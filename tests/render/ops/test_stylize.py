@@ -81,6 +81,8 @@ def test_blur_lowers_high_frequency_energy_and_keeps_the_mean() -> None:
 @pytest.mark.parametrize("sigma", [10.0, 30.0, 200.0])
 def test_large_blur_matches_an_exact_gaussian(sigma: float) -> None:
     image = load("rocket.jpg")
+    if sigma > 100:  # the exact reference is slow at this sigma: a half-size copy keeps the test quick
+        image = image.resize(0.5).copy_memory()
     exact = np.asarray((image.gaussblur(sigma, precision="float", min_ampl=0.005) + 0.5).cast("uchar").numpy())
     fast = np.asarray(blur.gaussian(image, sigma).numpy())
     diff = np.abs(fast.astype(int) - exact)

@@ -51,9 +51,11 @@ def apply(image: vips.Image, params: Params) -> vips.Image:
     """Apply the adjustments of the table above to an 8-bit sRGB image (alpha kept)."""
     if not requested(params):
         return image
+    if tone.wants_enhance(params):
+        image = vips.evaluate(image)  # the histogram and the mapping both read the pixels
     rgb, alpha = split_alpha(image)
-    rgb = tone.apply_tone(rgb, params)
-    rgb = tint.apply_lch(rgb, params)
+    rgb = tone.apply_tone(rgb, params, alpha)
+    rgb = tint.apply_tone_curves(rgb, params)
     matrix = tint.colour_matrix(params)
     if matrix is not None:
         rgb = tint.apply_matrix(rgb, matrix)

@@ -1,27 +1,29 @@
-"""Colour operations: ``shad``, ``high``, ``vib`` (CIE LCh), ``sat``, ``hue``, ``sepia`` (3x3 matrices),
-``monochrome`` and ``duotone`` (luma mapped to colours).
+"""Colour operations: ``shad``, ``high``, ``vib`` (luma and chroma curves), ``sat``, ``hue``, ``sepia``
+(3x3 matrices), ``monochrome`` and ``duotone`` (luma mapped to colours).
 
 imgix publishes no formulas (spec section 2.10); ours, on 8-bit sRGB colour bands (alpha is never
-touched), with ``v`` the value clamped to its suggested range:
+touched), with ``v`` the value clamped to its suggested range and ``Y`` the Rec. 709 luma of the
+encoded values (0-255, ``y = Y/255``):
 
 - ``shad`` 0..100 (https://docs.imgix.com/apis/rendering/adjustment/shad) and ``high`` -100..0
-  (.../adjustment/high) act on CIE L* only (a*, b* kept), with ``y = L*/100``:
-  ``y' = y + 0.25 * (v/100) * (27/4) * y * (1 - y)**2`` for shadows (the lift peaks at ``y = 1/3``,
-  +25 L* at 100) and ``y' = y - 0.25 * (|v|/100) * (27/4) * y**2 * (1 - y)`` for highlights (peak at
-  ``y = 2/3``). Both curves are monotonic and leave black and white fixed.
+  (.../adjustment/high) move luma along a curve and add the same offset to R, G and B (so chroma,
+  ``x - Y``, is kept): ``y' = y + 0.25 * (v/100) * (27/4) * y * (1 - y)**2`` for shadows (the lift
+  peaks at ``y = 1/3``: +64 levels at 100) and ``y' = y - 0.25 * (|v|/100) * (27/4) * y**2 * (1 - y)``
+  for highlights (peak at ``y = 2/3``); ``x' = x + 255 (y' - y)``. Both curves are monotonic and
+  leave black and white fixed.
 - ``vib`` -100..100 (.../adjustment/vib): chroma scaled more where it is low,
-  ``C' = C * (1 + (v/100) * max(0, 1 - C/100))`` (C* of CIE LCh, ~0-134 in sRGB).
+  ``x' = Y + (x - Y) * (1 + (v/100) * (1 - C/255))`` with ``C = max(R,G,B) - min(R,G,B)``.
 - ``sat`` -100..100 (.../adjustment/sat): the W3C Filter Effects ``saturate(s)`` matrix with
   ``s = 1 + v/100``; -100 gives exact grey (R = G = B = Rec. 709 luma).
 - ``hue`` 0..360 degrees (.../adjustment/hue): the W3C Filter Effects ``hue-rotate(v)`` matrix (a
   luma-preserving rotation about the grey axis; 180 turns red to cyan).
 - ``sepia`` 0..100 (https://docs.imgix.com/apis/rendering/stylize/sepia): the W3C Filter Effects
   ``sepia(v/100)`` matrix (identity mixed with the classic sepia matrix).
-- ``monochrome`` colour ``c`` with alpha ``a`` (.../stylize/monochrome): luma ``Y`` (0-1) mapped
-  by an overlay curve, ``t = 2 Y c`` for ``Y < 0.5`` else ``1 - 2 (1 - Y)(1 - c)`` (black stays
+- ``monochrome`` colour ``c`` (0-1 per band) with alpha ``a`` (.../stylize/monochrome): ``y`` mapped
+  by an overlay curve, ``t = 2 y c`` for ``y < 0.5`` else ``1 - 2 (1 - y)(1 - c)`` (black stays
   black, white stays white, mid-grey becomes ``c``), then mixed ``x' = x + (a/255) (t - x)``.
 - ``duotone`` ``c1,c2`` with ``duotone-alpha`` ``d`` 0..100 (.../stylize/duotone): ``t = c1 + (c2 -
-  c1) Y``, mixed ``x' = x + (d/100) (t - x)``: luma 0 becomes ``c1``, luma 255 becomes ``c2``.
+  c1) y``, mixed ``x' = x + (d/100) (t - x)``: luma 0 becomes ``c1``, luma 255 becomes ``c2``.
 
 Matrices: https://www.w3.org/TR/filter-effects-1/#feColorMatrixElement.
 """
@@ -77,30 +79,23 @@ def apply_matrix(rgb: vips.Image, matrix: Matrix) -> vips.Image:
     return to_uchar(rgb.recomb(vips.mask(matrix.tolist())))
 
 
-def _curve(y: vips.Image, shad: float, high: float) -> vips.Image:
-    k = 0.25 * 27.0 / 4.0
-    if shad:
-        y = y + (y * (1.0 - y) * (1.0 - y)) * (k * shad / 100.0)
-    if high:
-        y = y - (y * y * (1.0 - y)) * (k * abs(high) / 100.0)
-    return y
-
-
-def apply_lch(rgb: vips.Image, params: Params) -> vips.Image:
-    """``shad``, ``high`` on L* and ``vib`` on C* (one round trip through CIE LCh), or ``rgb``."""
+def apply_tone_curves(rgb: vips.Image, params: Params) -> vips.Image:
+    """``shad``, ``high`` (luma curve, same offset on every band) and ``vib`` (chroma gain), or ``rgb``."""
     shad, high, vib = (float(params.get(n, 0)) for n in ("shad", "high", "vib"))
     if not (shad or high or vib):
         return rgb
-    lch = rgb.colourspace("lch")
-    lightness, chroma, hue = lch[0], lch[1], lch[2]
-    if shad or high:
-        lightness = _curve(lightness / 100.0, shad, high) * 100.0
+    y = luma(rgb)
+    out = rgb.cast("float")
     if vib:
-        weight = 1.0 - chroma / 100.0
-        weight = (weight < 0.0).ifthenelse(0.0, weight)
-        chroma = chroma * (weight * (vib / 100.0) + 1.0)
-    out = lightness.bandjoin([chroma, hue]).copy(interpretation="lch")
-    return to_uchar(out.colourspace("srgb"))
+        spread = rgb[0].maxpair(rgb[1]).maxpair(rgb[2]) - rgb[0].minpair(rgb[1]).minpair(rgb[2])
+        gain = 1.0 - spread / 255.0
+        out = y + (out - y) * (gain * (vib / 100.0) + 1.0)
+    if shad or high:
+        k = 0.25 * 27.0 / 4.0 * 255.0
+        t = y / 255.0
+        delta = (t * (1.0 - t) * (1.0 - t)) * (k * shad / 100.0) - (t * t * (1.0 - t)) * (k * abs(high) / 100.0)
+        out = out + delta
+    return to_uchar(out)
 
 
 def monochrome(rgb: vips.Image, colour: Color) -> vips.Image:

@@ -81,23 +81,29 @@ def stretch_bounds(histogram: npt.NDArray[np.float64]) -> tuple[float, float]:
     return lo, lo + span
 
 
-def _histograms(rgb: vips.Image) -> list[npt.NDArray[np.float64]]:
-    hist = vips.to_numpy(rgb.hist_find()).reshape(256, rgb.bands)
-    return [hist[:, b].astype(np.float64) for b in range(rgb.bands)]
+def histograms(rgb: vips.Image, alpha: vips.Image | None = None) -> list[npt.NDArray[np.float64]]:
+    """256-bin histogram of each band of ``rgb``, over the pixels that are not fully transparent."""
+    if alpha is None:
+        hist = vips.to_numpy(rgb.hist_find()).reshape(256, rgb.bands)
+        return [hist[:, b].astype(np.float64) for b in range(rgb.bands)]
+    values = vips.to_numpy(rgb).reshape(-1, rgb.bands)[vips.to_numpy(alpha).reshape(-1) > 0]
+    return [np.bincount(values[:, b], minlength=256).astype(np.float64) for b in range(rgb.bands)]
 
 
-def tone_table(rgb: vips.Image, params: Params) -> tuple[vips.Image, vips.Image | None]:
+def tone_table(
+    rgb: vips.Image, params: Params, alpha: vips.Image | None = None
+) -> tuple[vips.Image, vips.Image | None]:
     """``(image, lut)``: the look-up table (256 x 1, one band per colour band) for ``rgb``, or
-    ``None`` when no tone parameter is set. ``image`` is ``rgb``, evaluated to memory when
-    ``auto=enhance`` has to read its histogram before the pixels flow on."""
+    ``None`` when no tone parameter is set. ``auto=enhance`` reads the histogram (over the pixels
+    ``alpha`` does not hide) before the pixels flow on, so ``rgb`` and ``alpha`` must be readable
+    twice: :func:`imgworker.render.ops.adjustment.apply` evaluates the image to memory first."""
     enhance = wants_enhance(params)
     if not enhance and not any(params.get(n, 0) for n in TONE_PARAMS):
         return rgb, None
     x = np.arange(256, dtype=np.float64) / 255.0
     bounds = [(0.0, 255.0)] * rgb.bands
     if enhance:
-        rgb = vips.evaluate(rgb)
-        bounds = [stretch_bounds(h) for h in _histograms(rgb)]
+        bounds = [stretch_bounds(h) for h in histograms(rgb, alpha)]
     columns = []
     for lo, hi in bounds:
         stretched = np.clip((x * 255.0 - lo) / (hi - lo), 0.0, 1.0)
@@ -106,7 +112,7 @@ def tone_table(rgb: vips.Image, params: Params) -> tuple[vips.Image, vips.Image 
     return rgb, vips.from_numpy(table)
 
 
-def apply_tone(rgb: vips.Image, params: Params) -> vips.Image:
+def apply_tone(rgb: vips.Image, params: Params, alpha: vips.Image | None = None) -> vips.Image:
     """Map the colour bands of ``rgb`` (8-bit) through the composed tone table."""
-    rgb, lut = tone_table(rgb, params)
+    rgb, lut = tone_table(rgb, params, alpha)
     return rgb if lut is None else rgb.maplut(lut)
