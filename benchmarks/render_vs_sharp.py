@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pyvips
 
-from imgworker.render.ops.stylize import blur_sigma
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 
@@ -58,7 +57,8 @@ def make_inputs(work: Path, photo: Path | None) -> None:
         b'<circle cx="1024" cy="1024" r="900" fill="white"/></svg>'
     ).extract_band(3)
     base.bandjoin(mask).pngsave(str(work / "alpha.png"))
-    (work / "params.json").write_text(json.dumps({"blur_sigma": blur_sigma(200, 6000, 4000)}))
+    # imgworker maps blur=N to a Gaussian sigma of N/10 output pixels (docs/renderer-adjustments.md)
+    (work / "params.json").write_text(json.dumps({"blur_sigma": 200 / 10}))
 
 
 def time_imgworker(work: Path, runs: int) -> dict[str, dict[str, float]]:
@@ -91,7 +91,7 @@ def main() -> None:
         theirs = json.loads(node.stdout)
     print(f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)} (imgworker) vs sharp "
           f"(median of {args.runs} runs, ms)")  # fmt: skip
-    print(f"| workload | imgworker ms | sharp ms | ratio | imgworker output | sharp output |")
+    print("| workload | imgworker ms | sharp ms | ratio | imgworker output | sharp output |")
     print("|---|---:|---:|---:|---|---|")
     for name in WORKLOADS:
         a, b = ours[name], theirs[name]

@@ -110,8 +110,9 @@ class State:
 
 
 def _shrink_factor(plan: geometry.SizePlan, upright: tuple[int, int], fmt: str) -> int:
-    """Largest JPEG/WebP shrink-on-load factor (1, 2, 4, 8) that keeps at least 2x the output pixels
-    across the source span (so the final Lanczos resample still has data to work with)."""
+    """Largest JPEG/WebP shrink-on-load factor (1, 2, 4, 8) that does not go below the output size
+    across the source span (the final Lanczos resample then only shrinks; sharp's
+    ``fastShrinkOnLoad`` rule)."""
     if fmt not in ("jpeg", "webp"):
         return 1
     sx, sy = plan.scale
@@ -120,7 +121,7 @@ def _shrink_factor(plan: geometry.SizePlan, upright: tuple[int, int], fmt: str) 
         return 1
     factor = 1
     for n in (2, 4, 8):
-        if 1.0 / needed >= 2 * n:
+        if 1.0 / needed >= n:
             factor = n
     return factor
 

@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-DETECT_SIDE = 640
+DETECT_SIDE = 400
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def detect_faces(grey: np.ndarray[Any, Any], scale: float = 1.0) -> list[Face]:
     min_side = max(20, int(min(h, w) * 0.05))
     equalised = cv2.equalizeHist(np.ascontiguousarray(grey, dtype=np.uint8))
     rects, _levels, weights = _cascade().detectMultiScale3(
-        equalised, scaleFactor=1.1, minNeighbors=6, minSize=(min_side, min_side), outputRejectLevels=True
+        equalised, scaleFactor=1.2, minNeighbors=5, minSize=(min_side, min_side), outputRejectLevels=True
     )
     faces = [
         Face(float(x) * scale, float(y) * scale, float(fw) * scale, float(fh) * scale,
