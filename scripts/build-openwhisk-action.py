@@ -62,22 +62,33 @@ def pinned(names: tuple[str, ...]) -> list[str]:
     return [f"{n}=={pins[n]}" if n in pins else n for n in names]
 
 
-def install(site_packages: Path, args: argparse.Namespace) -> None:
+def project_copy(staging: Path) -> Path:
+    """A copy of the sources to install from, so the build leaves nothing (``build/``) in the checkout."""
+    copy = staging / "project"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    shutil.copytree(ROOT / "src", copy / "src", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, copy / name)
+    return copy
+
+
+def install(site_packages: Path, args: argparse.Namespace, project: Path) -> None:
     cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(site_packages)]
     if f"{sys.version_info[0]}.{sys.version_info[1]}" != PY:
         cmd += ["--python-version", PY, "--platform", "manylinux2014_x86_64", "--only-binary=:all:"]
     if args.minimal:
-        subprocess.run([*cmd, "--no-deps", str(ROOT)], check=True)
+        subprocess.run([*cmd, "--no-deps", str(project)], check=True)
         subprocess.run([*cmd, *pinned(SDK_DEPS)], check=True)
     elif args.requirements:
-        subprocess.run([*cmd, "--no-deps", str(ROOT)], check=True)
+        subprocess.run([*cmd, "--no-deps", str(project)], check=True)
         subprocess.run([*cmd, "-r", str(args.requirements)], check=True)
     else:
-        subprocess.run([*cmd, str(ROOT)], check=True)
+        subprocess.run([*cmd, str(project)], check=True)
 
 
 def build(args: argparse.Namespace) -> Path:
-    staging = Path(tempfile.mkdtemp(prefix="ow-build-"))
+    work = Path(tempfile.mkdtemp(prefix="ow-build-"))
+    staging = work / "action"
     try:
         venv = staging / "virtualenv"
         site_packages = venv / "lib" / f"python{PY}" / "site-packages"
@@ -86,7 +97,7 @@ def build(args: argparse.Namespace) -> Path:
         (venv / "bin" / "activate_this.py").write_text(ACTIVATE_THIS)
         (staging / "__main__.py").write_text(MAIN.format(ref=args.worker))
         if not args.skip_install:
-            install(site_packages, args)
+            install(site_packages, args, project_copy(work))
         args.output.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(args.output, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(staging.rglob("*")):
@@ -94,7 +105,7 @@ def build(args: argparse.Namespace) -> Path:
                     continue
                 archive.write(path, path.relative_to(staging).as_posix())
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return args.output
 
 

@@ -377,3 +377,36 @@ def _file_events(config: AssetComputeConfig) -> list[dict[str, Any]]:
     import json
 
     return [json.loads(line) for line in config.events_file.read_text().splitlines()]
+
+
+def test_cancelled_activation_fails_unfinished_renditions(
+    ac_config: AssetComputeConfig, ac_context: ActivationContext
+) -> None:
+    started = asyncio.Event()
+
+    async def forever(source: Source | None, rendition: Rendition, params: dict[str, Any]) -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    params = {
+        "requestId": "req-cancel",
+        "renditions": [
+            {"fmt": "txt", "target": "https://127.0.0.1:1/a"},
+            {"fmt": "png", "target": "https://127.0.0.1:1/b"},
+        ],
+    }
+
+    async def go() -> None:
+        task = asyncio.ensure_future(worker(forever).run(params, config=ac_config, context=ac_context))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    events = _file_events(ac_config)
+    assert [(e["type"], e["errorMessage"], e["rendition"]["fmt"]) for e in events] == [
+        ("rendition_failed", "Processing was cancelled before the rendition was finished.", "txt"),
+        ("rendition_failed", "Processing was cancelled before the rendition was finished.", "png"),
+    ]
+    assert not (ac_config.work_base / ac_context.activation_id).exists()

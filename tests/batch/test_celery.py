@@ -20,8 +20,14 @@ from typing import Any
 
 import pytest
 from celery import Celery
+from rich.console import Console
 
 from imgworker.batch.config import BatchConfig
+from imgworker.batch.jobs import Job, RenditionJob
+from imgworker.batch.progress import BatchProgress, Summary
+from imgworker.batch.results import JsonLinesWriter
+from imgworker.batch.runner import Collector
+from imgworker.batch.submit import run_celery
 from imgworker.batch.tasks import configure
 from imgworker.cli import main as cli
 from plugins.redis_service import RedisService
@@ -253,9 +259,9 @@ def test_a_dead_worker_node_is_replaced_after_the_visibility_timeout(
     thread.start()
     try:
         deadline = time.monotonic() + 30
-        while _lines(results) < 6 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        workers.kill_node("w2")
+        while not (_lines(results) >= 6 and _busy(workers.pool_child("w2"))) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        workers.kill_node("w2")  # while its pool process is in the middle of a job
         thread.join(timeout=60)
         assert outcome.get("rc") == 0, workers.logs()
         records = check_exactly_once(manifest, out, 16 * 3)
@@ -292,3 +298,44 @@ def test_flaky_target_succeeds_after_retries_and_403_is_not_retried(
     assert flaky_target.puts[f"/denied/{photos[1].stem}/r.jpg"] == [403]
     events = read_jsonl(manifest.with_suffix(".events.jsonl"))
     assert sorted(e["type"] for e in events) == ["rendition_created", "rendition_failed"]
+
+
+def test_a_lost_message_is_sent_again_then_failed(
+    redis_server: RedisService, photos: list[Path], tmp_path: Path
+) -> None:
+    """kombu's Redis transport can lose a message popped by a node that dies at once: the
+    submitter re-sends a job whose state did not move for ``lost_after`` seconds."""
+    config = BatchConfig(queue="imgworker-lost").with_broker(redis_server.url(3))  # no worker listens here
+    app = configure(Celery("imgworker-lost"), config)
+    client = redis_server.client(3)
+    popped: list[bytes] = []
+    stop = threading.Event()
+
+    def broker_that_loses_messages() -> None:
+        while not stop.is_set():
+            item = client.brpop(["imgworker-lost"], timeout=0.1)
+            if item:
+                popped.append(item[1])
+
+    thief = threading.Thread(target=broker_that_loses_messages)
+    thief.start()
+    job = Job.create(str(photos[0]), "p", (RenditionJob("a.jpg", (("w", "10"),), None, str(tmp_path / "a.jpg")),))
+    sink = Collector(
+        JsonLinesWriter(tmp_path / "r.jsonl", append=False),
+        JsonLinesWriter(tmp_path / "e.jsonl", append=False),
+        BatchProgress(1, console=Console(stderr=True), enabled=False),
+        Summary(),
+    )
+    try:
+        run_celery(
+            [job], sink, app=app, config=config, batch="lost", scope="s", max_in_flight=1, lost_after=0.3, max_resends=2
+        )
+    finally:
+        stop.set()
+        thief.join()
+        sink.results.close()
+        sink.events.close()
+        app.close()
+    assert len(popped) == 3, "sent once, then re-sent twice"
+    (record,) = read_jsonl(tmp_path / "r.jsonl")
+    assert record["status"] == "failed" and "lost 3 times" in record["message"]

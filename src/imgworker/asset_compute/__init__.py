@@ -10,7 +10,7 @@ Public API::
     Source, Rendition, WorkerOptions, AssetComputeConfig, ActivationContext
     Reason, GenericError, ClientError, SourceCorruptError, ... , error_from_http_status
 
-Modules: ``params`` (validation), ``download``/``upload`` (transfer), ``events``/``senders``,
+Modules: ``params`` (validation), ``download``/``upload``/``delivery`` (transfer), ``events``/``senders``,
 ``errors``, ``metrics``, ``redact``, ``webaction``/``webservice`` (the web hop), ``openwhisk`` (action
 proxy), ``testrunner`` (``imgworker test-worker``). See docs/asset-compute.md.
 """

@@ -21,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from imgworker.asset_compute.callbacks import invoke
 from imgworker.asset_compute.config import ActivationContext, AssetComputeConfig
+from imgworker.asset_compute.delivery import deliver
 from imgworker.asset_compute.download import download
 from imgworker.asset_compute.errors import AssetComputeError, GenericError, error_to_dict
 from imgworker.asset_compute.events import (
@@ -43,7 +43,6 @@ from imgworker.asset_compute.params import ValidatedRequest
 from imgworker.asset_compute.redact import get_logger
 from imgworker.asset_compute.rendition import Rendition
 from imgworker.asset_compute.source import Source, make_source
-from imgworker.asset_compute.upload import upload
 
 if TYPE_CHECKING:
     from imgworker.asset_compute.worker import AssetComputeWorker
@@ -106,13 +105,16 @@ class Activation:
                 else:
                     outcome = "timeout"
                     await self._on_timeout(task)
+        except asyncio.CancelledError:
+            outcome = "cancelled"  # the caller stopped (service shutdown): no rendition is left without event
+            await self._stop(task)
+            await self._fail_unfinished("Processing was cancelled before the rendition was finished.", None)
+            raise
         except BaseException:
             outcome = "failed"
             raise
         finally:
-            if not task.done():  # the caller was cancelled (service shutdown): stop processing too
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+            await self._stop(task)
             await self.emitter.drain()
             self._cleanup()
             self.metrics.finish(outcome)
@@ -198,17 +200,8 @@ class Activation:
             raise GenericError(f"No rendition generated for {rendition.id()}", location)
 
     async def _deliver(self, rendition: Rendition, processing: float, t0: float) -> None:
-        if self.config.test_mode and self.config.test_out_dir is not None and rendition.exists():
-            self._copy_to_test_out(rendition)
-        data, upload_time = None, 0.0
-        if rendition.exists() and rendition.should_embed():
-            data = rendition.as_data_uri()
-        elif not self.owner.options.disable_rendition_upload and not (
-            self.config.test_mode and rendition.target is None
-        ):
-            t_up = time.monotonic()
-            await upload(rendition, self.client, self.config, self.action)
-            upload_time = time.monotonic() - t_up
+        disable = self.owner.options.disable_rendition_upload
+        data, upload_time = await deliver(rendition, self.client, self.config, self.action, disable_upload=disable)
         metadata = rendition.metadata() if rendition.exists() else {}
         await self.emitter.emit(rendition, RENDITION_CREATED, created_payload(rendition, metadata, data))
         durations = {
@@ -217,15 +210,6 @@ class Activation:
             "renditionDuration": round(time.monotonic() - t0, 6),
         }
         self.metrics.rendition(rendition.instructions, rendition.name, durations, rendition.size() or 0)
-
-    def _copy_to_test_out(self, rendition: Rendition) -> None:
-        out = self.config.test_out_dir
-        assert out is not None
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(rendition.path, out / rendition.name)
-        name = rendition.instructions.get("name")
-        if isinstance(name, str) and name and Path(name).name == name and name != rendition.name:
-            shutil.copyfile(rendition.path, out / name)
 
     async def _fail(self, rendition: Rendition, err: BaseException, *, count_metric: bool = True) -> None:
         if rendition.event_sent:
@@ -240,18 +224,28 @@ class Activation:
         duration = time.monotonic() - self.started
         log.error("activation is about to time out; sending rendition_failed for unfinished renditions")
         self.metrics.timeout()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await self._stop(task)
+        await self._fail_unfinished(
+            "Processing timed out for rendition fmt='{fmt}' without result after {duration:.3f} seconds.", duration
+        )
+
+    @staticmethod
+    async def _stop(task: asyncio.Future[None]) -> None:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _fail_unfinished(self, template: str, duration: float | None) -> None:
+        """``rendition_failed`` for every rendition without an event; ``template`` may use {fmt}, {duration}."""
         await self.emitter.drain()
         for rendition in self.renditions:
             if rendition.event_sent:
                 continue
-            message = (
-                f"Processing timed out for rendition fmt='{rendition.fmt}' without result after {duration:.3f} seconds."
-            )
-            err = GenericError(message, f"{self.action}_timeout")
+            message = template.format(fmt=rendition.fmt, duration=duration or 0.0)
+            err = GenericError(message, f"{self.action}_{'timeout' if duration is not None else 'cancelled'}")
             self.errors.append(err)
-            await self.emitter.emit(rendition, RENDITION_FAILED, failed_payload(rendition, err, round(duration, 6)))
+            rounded = None if duration is None else round(duration, 6)
+            await self.emitter.emit(rendition, RENDITION_FAILED, failed_payload(rendition, err, rounded))
 
     def _cleanup(self) -> None:
         self.closed = True

@@ -3,19 +3,25 @@
 One ``render_job`` task per job with ``task_id = job id``. Before sending, the backend is asked
 for that id: a ``SUCCESS`` whose records are all ``created`` (the same job submitted earlier) is
 collected as is (``replayed``) and not sent again; any other finished state is forgotten and the
-job sent. Results are polled with one ``MGET`` for all jobs in flight per round (every ``poll``
-seconds while waiting), and the event journal ``imgworker:events:<batch>`` is drained into the
-events file each round (read, write, then trim: an event may be written twice only if the
-submitter dies between the write and the trim).
+job sent. Each round reads the state of every job in flight with one ``MGET`` (every ``poll``
+seconds while waiting) and drains the event journal ``imgworker:events:<batch>`` into the events
+file (read, write, then trim: an event is written twice only if the submitter dies in between).
 
-A task that ends in ``FAILURE`` (an unexpected exception, the hard time limit, too many lost
-workers) gives one failed record per rendition with its exception; no event is written for those.
+**Lost jobs.** kombu's Redis transport pops a message (``BRPOP``) before it records it as
+unacknowledged, so a worker *node* that dies in that instant loses the message. A job whose state
+has not changed for ``lost_after`` seconds (default: visibility timeout + time limit) is sent
+again under the same id (harmless: the done markers make a second execution a replay); after
+``max_resends`` it is recorded as failed.
+
+A task that ends in ``FAILURE`` (an unexpected exception, the hard time limit) gives one failed
+record per rendition with its exception; no event is written for those.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -27,18 +33,6 @@ from imgworker.batch.ledger import Record, RedisLedger, drain_events
 from imgworker.batch.runner import Collector, failed_records
 
 READY = frozenset(states.READY_STATES)
-
-
-def _ready(backend: Any, ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(id, meta) of the ids whose result is in a ready state, with one MGET."""
-    if not ids:
-        return
-    values = backend.mget([backend.get_key_for_task(i) for i in ids])
-    for task_id, value in zip(ids, values, strict=True):
-        if value:
-            meta = backend.decode_result(value)
-            if meta.get("status") in READY:
-                yield task_id, meta
 
 
 def records_from_meta(job: Job, meta: dict[str, Any]) -> list[Record]:
@@ -67,6 +61,67 @@ def _previous(backend: Any, job: Job) -> list[Record] | None:
     return None
 
 
+@dataclass
+class _Pending:
+    """A job in flight: when its state last changed, what it was, how often it was re-sent."""
+
+    job: Job
+    changed: float = field(default_factory=time.monotonic)
+    state: tuple[str, str] = ("", "")
+    resends: int = 0
+
+
+@dataclass
+class Submitter:
+    """Sends jobs and collects their outcomes (see the module doc); use :func:`run_celery`."""
+
+    app: Celery
+    config: BatchConfig
+    sink: Collector
+    events_key: str
+    scope: str
+    lost_after: float
+    max_resends: int = 3
+    pending: dict[str, _Pending] = field(default_factory=dict)
+
+    def send(self, job: Job) -> None:
+        from imgworker.batch.tasks import TASK_NAME
+
+        args = [job.to_payload(), self.events_key, self.scope]
+        self.app.send_task(TASK_NAME, args=args, task_id=job.job_id, queue=self.config.queue)
+
+    def poll(self) -> bool:
+        """One round: collect finished jobs, re-send lost ones; True if any job finished."""
+        backend = self.app.backend
+        ids = list(self.pending)
+        values = backend.mget([backend.get_key_for_task(i) for i in ids]) if ids else []
+        now, finished = time.monotonic(), False
+        for task_id, value in zip(ids, values, strict=True):
+            meta: dict[str, Any] = backend.decode_result(value) if value else {"status": states.PENDING}
+            entry = self.pending[task_id]
+            if meta.get("status") in READY:
+                del self.pending[task_id]
+                self.sink.job_done(entry.job, records_from_meta(entry.job, meta))
+                finished = True
+                continue
+            state = (str(meta.get("status")), str(meta.get("date_done")))
+            if state != entry.state:
+                entry.state, entry.changed = state, now
+            elif now - entry.changed > self.lost_after:
+                self._lost(task_id, entry, now)
+        return finished
+
+    def _lost(self, task_id: str, entry: _Pending, now: float) -> None:
+        if entry.resends >= self.max_resends:
+            del self.pending[task_id]
+            message = f"the job was lost {entry.resends + 1} times (no progress for {self.lost_after:.0f} s)"
+            self.sink.job_done(entry.job, failed_records(entry.job, message))
+            return
+        entry.resends += 1
+        entry.changed = now
+        self.send(entry.job)
+
+
 def run_celery(
     jobs: Iterable[Job],
     sink: Collector,
@@ -77,6 +132,8 @@ def run_celery(
     scope: str,
     max_in_flight: int,
     poll: float = 0.02,
+    lost_after: float | None = None,
+    max_resends: int = 3,
 ) -> None:
     """Submit every job to ``app`` (configured for ``config``) and wait until all are finished.
 
@@ -85,37 +142,34 @@ def run_celery(
         scope: this submission (failure events are published once per rendition and scope).
         max_in_flight: jobs sent and not finished, at most.
         poll: seconds between result polls while waiting.
+        lost_after: seconds without a state change before a job is re-sent (default: visibility
+            timeout + time limit); ``max_resends``: re-sends before it is recorded as failed.
     """
-    from imgworker.batch.tasks import TASK_NAME
-
-    backend = app.backend
     client = redis.Redis.from_url(config.ledger_url)
     events_key = RedisLedger.events_key_for(batch)
-    inflight: dict[str, Job] = {}
+    limit = lost_after if lost_after is not None else config.visibility_timeout + config.time_limit
+    submitter = Submitter(app, config, sink, events_key, scope, limit, max_resends)
 
     def collect(block: bool) -> None:
         while True:
-            finished = list(_ready(backend, list(inflight)))
-            for task_id, meta in finished:
-                job = inflight.pop(task_id)
-                sink.job_done(job, records_from_meta(job, meta))
+            finished = submitter.poll()
             sink.publish(drain_events(client, events_key))
-            if finished or not block or not inflight:
+            if finished or not block or not submitter.pending:
                 return
             time.sleep(poll)
 
     try:
         for job in jobs:
-            while len(inflight) >= max_in_flight:
+            while len(submitter.pending) >= max_in_flight:
                 collect(block=True)
-            previous = _previous(backend, job)
+            previous = _previous(app.backend, job)
             if previous is not None:
                 sink.job_done(job, previous)
                 continue
-            app.send_task(TASK_NAME, args=[job.to_payload(), events_key, scope], task_id=job.job_id, queue=config.queue)
-            inflight[job.job_id] = job
+            submitter.send(job)
+            submitter.pending[job.job_id] = _Pending(job)
             collect(block=False)
-        while inflight:
+        while submitter.pending:
             collect(block=True)
         sink.publish(drain_events(client, events_key))
     finally:
