@@ -49,7 +49,7 @@ def test_shorthand_with_json_events_and_failure_exit_code(tmp_path: Path) -> Non
     assert size_of((tmp_path / "out" / "c.png").read_bytes()) == (120, 80)
     bad = _run(["run", str(tmp_path / "missing.png"), "--imgix", "w=10", "-o", "out/m.png", "--json"], tmp_path)
     assert bad.returncode == 1
-    assert json.loads(bad.stdout.strip().splitlines()[-1])["errorReason"] == "SourceUnsupported"
+    assert "not found" in json.loads(bad.stdout.strip().splitlines()[-1])["errorMessage"]
     assert not (tmp_path / "out" / "m.png").exists()
 
 

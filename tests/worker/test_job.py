@@ -66,7 +66,9 @@ def test_missing_source_fails_every_rendition_and_writes_nothing(config: WorkerC
                    {"name": "b.jpg", "imgix": {"w": 20}})  # fmt: skip
     report = run_job(req, config)
     assert report.failed == 2
-    assert {e["errorReason"] for e in report.events} == {"SourceUnsupported"}
+    # a source that cannot be fetched fails every rendition with the SDK's download reason and the real message
+    assert {e["errorReason"] for e in report.events} == {"GenericError"}
+    assert all("not found" in e["errorMessage"] for e in report.events)
     assert not out.exists() or not any(out.iterdir())
 
 

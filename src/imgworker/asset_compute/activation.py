@@ -42,6 +42,7 @@ from imgworker.asset_compute.metrics import EVENT_FAILURES, ActivationMetrics
 from imgworker.asset_compute.params import ValidatedRequest
 from imgworker.asset_compute.redact import get_logger
 from imgworker.asset_compute.rendition import Rendition
+from imgworker.asset_compute.senders import EventSender
 from imgworker.asset_compute.source import Source, make_source
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Activation:
         context: ActivationContext,
         config: AssetComputeConfig,
         client: httpx.AsyncClient,
+        sender: EventSender | None = None,
     ) -> None:
         self.owner, self.request, self.context, self.config, self.client = owner, request, context, config, client
         self.action = context.short_name
@@ -77,7 +79,7 @@ class Activation:
         self.started = time.monotonic()
         model = request.model
         self.emitter = EventEmitter(
-            select_sender(config, model.auth, model.hmacPrivateKey, client),
+            sender or select_sender(config, model.auth, model.hmacPrivateKey, client),
             request_id=model.requestId,
             source=model.source.url if model.source else None,
             user_data=model.userData,

@@ -31,7 +31,7 @@ MIB = 1024 * 1024
 IO_EVENTS_URL = "https://eg-ingress.adobe.io/api/events"
 IO_EVENTS_STAGE_URL = "https://eg-ingress-stage.adobe.io/api/events"
 #: The worker ``imgworker test-worker``, ``web-action`` and the OpenWhisk zip use when none is named.
-DEFAULT_WORKER_REF = "imgworker.asset_compute.examples:passthrough"
+DEFAULT_WORKER_REF = "imgworker.worker.action:main"
 
 
 def read_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -70,6 +70,7 @@ class AssetComputeConfig:
     ca_file: str | None = None  # ASSET_COMPUTE_CA_FILE: extra trusted CA bundle (like NODE_EXTRA_CA_CERTS)
     work_base: Path = Path("work")  # WORKER_BASE_DIRECTORY: work/<activationId>/{in,out}
     test_mode: bool = False  # WORKER_TEST_MODE: local file sources, no https checks, copies to test_out_dir
+    local_files: bool = False  # IMGWORKER_LOCAL_FILES: paths / file:// URLs as sources and targets (local runs)
     test_in_dir: Path | None = None  # where test-mode sources are read from
     test_out_dir: Path | None = None  # where test-mode renditions are copied (rendition<i>.<fmt>)
     disable_retries: bool = False  # ASSET_COMPUTE_DISABLE_RETRIES
@@ -110,6 +111,7 @@ class AssetComputeConfig:
             ca_file=e.get("ASSET_COMPUTE_CA_FILE") or None,
             work_base=Path(e.get("WORKER_BASE_DIRECTORY") or "work"),
             test_mode=_bool(e.get("WORKER_TEST_MODE")),
+            local_files=_bool(e.get("IMGWORKER_LOCAL_FILES")),
             disable_retries=_bool(e.get("ASSET_COMPUTE_DISABLE_RETRIES")),
             retry_budget=_num(e, "NODE_HTTPTRANSFER_MAX_RETRY", 60.0, 0.001),
             multipart_retry_budget=_num(e, "ASSET_COMPUTE_TEST_RETRY_DURATION", 900.0, 0.001),

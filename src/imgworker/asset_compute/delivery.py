@@ -6,21 +6,39 @@ Follows asset-compute-pipeline ``lib/storage/index.js`` ``putRendition`` (spec s
   when ``instructions.name`` is a plain file name, also under that name (the reference's ``/out``);
 * ``embedBinaryLimit``: a rendition of at most that many bytes (<= 32768) is returned as a data URI for
   the event and not uploaded;
+* with ``local_files`` (``IMGWORKER_LOCAL_FILES``, local runs) a path or ``file://`` target is written
+  through a temporary file and a rename (whole or absent);
 * otherwise it is uploaded (:mod:`.upload`), unless uploads are disabled or, in test mode, there is no
   target.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 from imgworker.asset_compute.config import AssetComputeConfig
+from imgworker.asset_compute.params import is_local, local_path
 from imgworker.asset_compute.rendition import Rendition
 from imgworker.asset_compute.upload import upload
+
+
+def write_local(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` through a temporary file and a rename: the target is whole or absent."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def copy_to_test_out(rendition: Rendition, out: Path) -> None:
@@ -50,6 +68,10 @@ async def deliver(
         return rendition.as_data_uri(), 0.0
     if disable_upload or (config.test_mode and rendition.target is None):
         return None, 0.0
+    if config.local_files and isinstance(rendition.target, str) and is_local(rendition.target):
+        started = time.monotonic()
+        write_local(rendition.path, local_path(rendition.target))
+        return None, time.monotonic() - started
     started = time.monotonic()
     await upload(rendition, client, config, action)
     return None, time.monotonic() - started

@@ -28,6 +28,7 @@ import httpx
 from imgworker.asset_compute.config import AssetComputeConfig
 from imgworker.asset_compute.datauri import is_data_uri, parse_data_uri
 from imgworker.asset_compute.errors import GenericError, SourceUnsupportedError
+from imgworker.asset_compute.params import is_local, local_path
 from imgworker.asset_compute.redact import get_logger
 from imgworker.asset_compute.source import Source
 from imgworker.asset_compute.transport import HttpStatusError, response_text, retrying, run_all
@@ -52,6 +53,8 @@ async def download(source: Source, client: httpx.AsyncClient, config: AssetCompu
     source.path.parent.mkdir(parents=True, exist_ok=True)
     if config.test_mode and not is_data_uri(source.url) and "://" not in source.url:
         _copy_test_file(source, config, location)
+    elif config.local_files and is_local(source.url):
+        _copy_local_file(source, location)
     elif is_data_uri(source.url):
         try:
             data = parse_data_uri(source.url).data
@@ -70,6 +73,14 @@ async def download(source: Source, client: httpx.AsyncClient, config: AssetCompu
             raise GenericError(str(exc) or type(exc).__name__, location) from exc
     source.size = source.path.stat().st_size
     log.info("source downloaded: %s (%d bytes)", source.name, source.size)
+
+
+def _copy_local_file(source: Source, location: str) -> None:
+    """``IMGWORKER_LOCAL_FILES`` mode: the source is a path or ``file://`` URL on this machine."""
+    path = local_path(source.url)
+    if not path.is_file():
+        raise GenericError(f"Source file not found: {source.url}", location)
+    shutil.copyfile(path, source.path)
 
 
 def _copy_test_file(source: Source, config: AssetComputeConfig, location: str) -> None:

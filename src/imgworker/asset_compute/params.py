@@ -17,6 +17,9 @@ Errors, raised before any event (as the reference): a bad source URL -> ``Source
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
 import copy
 import mimetypes
 from dataclasses import dataclass
@@ -144,8 +147,22 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def is_local(url: str) -> bool:
+    """A local path or ``file://`` URL (not ``data:``, not another scheme)."""
+    return not is_data_uri(url) and ("://" not in url or url.lower().startswith("file://"))
+
+
+def local_path(url: str) -> Path:
+    """The file a local source/target names (``file://`` URLs are percent-decoded)."""
+    if url.lower().startswith("file://"):
+        return Path(unquote(urlsplit(url).path))
+    return Path(url)
+
+
 def _url_ok(url: str, config: AssetComputeConfig) -> bool:
     lower = url.lower()
+    if config.local_files and is_local(url):
+        return True
     return lower.startswith("https://") or (config.allow_http and lower.startswith("http://"))
 
 

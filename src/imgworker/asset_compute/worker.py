@@ -31,6 +31,7 @@ from imgworker.asset_compute.config import ActivationContext, AssetComputeConfig
 from imgworker.asset_compute.errors import AssetComputeError, error_to_dict
 from imgworker.asset_compute.params import validate_params
 from imgworker.asset_compute.redact import get_logger
+from imgworker.asset_compute.senders import EventSender
 from imgworker.asset_compute.transport import make_client
 
 log = get_logger(__name__)
@@ -99,8 +100,12 @@ class AssetComputeWorker:
         *,
         context: ActivationContext | None = None,
         config: AssetComputeConfig | None = None,
+        sender: EventSender | None = None,
     ) -> dict[str, Any]:
         """Process one request; returns ``{"requestId", "renditionErrors"?}``.
+
+        ``sender`` replaces the event transport chosen from the configuration (e.g. an in-memory sink
+        for local runs).
 
         Raises the validation errors of :func:`~imgworker.asset_compute.params.validate_params` (before any
         event) and the prepare (download) error (after every rendition got ``rendition_failed``).
@@ -111,7 +116,7 @@ class AssetComputeWorker:
         ctx = context or ActivationContext.from_env()
         request = validate_params(dict(params), cfg, ctx.short_name)
         async with make_client(cfg) as client:
-            return await Activation(self, request, ctx, cfg, client).execute()
+            return await Activation(self, request, ctx, cfg, client, sender).execute()
 
     def run_sync(
         self,
@@ -119,9 +124,10 @@ class AssetComputeWorker:
         *,
         context: ActivationContext | None = None,
         config: AssetComputeConfig | None = None,
+        sender: EventSender | None = None,
     ) -> dict[str, Any]:
         """:meth:`run` in a fresh event loop (must not be called from a running loop)."""
-        return asyncio.run(self.run(params, context=context, config=config))
+        return asyncio.run(self.run(params, context=context, config=config, sender=sender))
 
     def __call__(self, params: dict[str, Any]) -> dict[str, Any]:
         """OpenWhisk ``main(args)``. Fatal errors become ``{"error": {name, reason?, location?, message,

@@ -102,5 +102,5 @@ def main(args: argparse.Namespace) -> int:
         if events_file:
             events_file.close()
     if not args.json:
-        print_table(report, Console())
+        print_table(report, Console(width=max(Console().width, 120)))
     return 1 if report.failed or not report.renditions else 0

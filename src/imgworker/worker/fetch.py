@@ -1,9 +1,10 @@
 """Step 3a of the seed: GET the signed imgix URL and keep the rendered bytes.
 
 Retries (tenacity, exponential backoff, 3 attempts) only on network errors, 429 and 5xx; a 4xx is
-final. The renderer's status becomes an Asset Compute reason through one table,
-:data:`STATUS_REASONS` (imgix statuses: https://docs.imgix.com/references/http-status-codes); the
-embedded renderer also names the exact reason in ``X-Imgworker-Reason``, which wins when present.
+final. The renderer's status becomes an Asset Compute reason through the one table
+:data:`imgworker.asset_compute.errors.STATUS_TABLE` (imgix statuses:
+https://docs.imgix.com/references/http-status-codes); the embedded renderer also names the exact
+reason in ``X-Imgworker-Reason``, which wins when present.
 An empty 200 body is an error, never a rendition.
 """
 
@@ -14,22 +15,7 @@ from dataclasses import dataclass
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-STATUS_REASONS: dict[int, str] = {
-    400: "GenericError",  # bad parameters / base64 / proxy URL
-    403: "GenericError",  # signature refused: a configuration problem, not the source
-    404: "SourceUnsupported",  # the staged source is missing or unreachable
-    410: "SourceUnsupported",  # no such imgix source
-    413: "SourceUnsupported",  # source above imgix's 500 MB input limit
-    414: "GenericError",  # URL too long
-    415: "SourceFormatUnsupported",
-    421: "SourceCorrupt",  # imgix: origin image corrupt
-    422: "SourceFormatUnsupported",  # imgix: origin is not a renderable asset
-}
-KNOWN_REASONS = frozenset(
-    {"GenericError", "SourceFormatUnsupported", "SourceUnsupported", "SourceCorrupt",
-     "RenditionFormatUnsupported", "RenditionTooLarge"}
-)  # fmt: skip
-
+from imgworker.asset_compute.errors import reason_for_status
 
 class FetchError(Exception):
     """The renderer did not return a rendition: ``reason`` (Asset Compute), ``status`` (HTTP or 0)."""
@@ -56,10 +42,9 @@ class Rendered:
 
 
 def reason_for(status: int, header: str | None) -> str:
-    """Asset Compute reason for a renderer status (header from the embedded renderer wins)."""
-    if header in KNOWN_REASONS:
-        return header
-    return STATUS_REASONS.get(status, "GenericError")
+    """Asset Compute reason for a renderer status (header from the embedded renderer wins), from the
+    one status table :data:`imgworker.asset_compute.errors.STATUS_TABLE`."""
+    return reason_for_status(status, header).value
 
 
 def _message(response: httpx.Response) -> str:

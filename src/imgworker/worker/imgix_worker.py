@@ -15,7 +15,6 @@ A10) and parameters the embedded renderer does not implement (so nothing is sile
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -28,18 +27,12 @@ from imgworker.render.errors import RenderError
 from imgworker.render.params import parse_query
 from imgworker.render.params.parse import BY_NAME, canonical
 from imgworker.storage import BlobStore
+from imgworker.storage.staging import StagedSource as StagedSource
+from imgworker.storage.staging import stage as stage_blob
 from imgworker.worker.fetch import FetchError, fetch
 from imgworker.worker.signing import InstructionsError, build_url, imgix_params
 
 FMT_TO_FM = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif", "avif": "avif"}
-
-
-@dataclass(frozen=True)
-class StagedSource:
-    key: str
-    sha256: str
-    size: int
-    reused: bool
 
 
 @dataclass(frozen=True)
@@ -53,27 +46,15 @@ class RenditionResult:
 
 
 def stage(store: BlobStore, source_path: str, filename: str) -> StagedSource:
-    """Copy a local source file into ``store`` under ``<sha256>.<ext>``; skip when already there.
+    """Copy a local source file into ``store`` under ``<sha256>.<ext>``; skip when already there
+    (:func:`imgworker.storage.staging.stage`).
 
     Raises:
-        FetchError: ``SourceCorrupt`` when the file is empty.
+        FetchError: ``SourceCorrupt`` when the file is empty (field case A10: refused before any render).
     """
-    size = os.path.getsize(source_path)
-    if size == 0:
+    if os.path.getsize(source_path) == 0:
         raise FetchError("SourceCorrupt", "source file is empty (0 bytes)")
-    digest = hashlib.sha256()
-    with open(source_path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    sha = digest.hexdigest()
-    ext = Path(filename).suffix.lower()
-    ext = ext if ext[1:].isalnum() and len(ext) <= 6 else ""
-    key = f"{sha}{ext}"
-    if store.exists(key) and store.stat(key).size == size:
-        return StagedSource(key, sha, size, True)
-    with open(source_path, "rb") as f:
-        store.put(key, f)
-    return StagedSource(key, sha, size, False)
+    return stage_blob(store, source_path, filename=filename)
 
 
 def rendition_params(instructions: dict[str, Any], *, check_implemented: bool) -> dict[str, str]:
