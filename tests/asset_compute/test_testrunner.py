@@ -39,8 +39,10 @@ def test_the_repository_cases_pass(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["test-worker", str(CASES), "--build-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert " - passthrough" in out and "✔  simple-test" in out
+    assert " - imgix" in out and "✔  ellipse-mask" in out
+    total = sum(len(cases) for cases in discover(CASES).values())
+    assert f"Tests: {total}, Failures: 0, Errors: 0" in out
     count = len(discover(CASES)["passthrough"])
-    assert f"Tests: {count}, Failures: 0, Errors: 0" in out
     suite = ET.parse(tmp_path / "test-results" / "test-passthrough" / "test-results.xml").getroot()[0]
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == (str(count), "0", "0")
 
@@ -145,7 +147,8 @@ def test_missing_rendition_update_and_command_errors(tmp_path: Path, capsys: pyt
         "stale",
         {"file.png": bytes(gradient().pngsave_buffer()), "rendition.png": bytes(gradient(noise=80).pngsave_buffer())},
     )
-    assert main(["test-worker", str(stale), "-u", "--build-dir", str(tmp_path / "b")]) == 0
+    passthrough = "imgworker.asset_compute.examples:passthrough"
+    assert main(["test-worker", str(stale), "-u", "-w", passthrough, "--build-dir", str(tmp_path / "b")]) == 0
     assert (stale / "rendition.png").read_bytes() == (stale / "file.png").read_bytes()
 
     (tmp_path / "empty").mkdir()
