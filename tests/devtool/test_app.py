@@ -8,6 +8,7 @@ sources, outputs, params, plan), bad requests, JSON logs with URLs redacted, gra
 from __future__ import annotations
 
 import json
+import time
 import re
 import signal
 from collections.abc import Callable
@@ -176,10 +177,15 @@ def test_plan_endpoint(client: httpx.Client) -> None:
 
 def test_logs_are_json_lines_with_urls_redacted(client: httpx.Client, service: ServeProcess) -> None:
     client.get("/render/x.png?w=10&s=0123456789abcdef0123456789abcdef")
-    lines = [line for line in service.logs().splitlines() if line.strip()]
-    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    deadline = time.monotonic() + 5  # the access line is written after the response: wait for it
+    while True:
+        lines = [line for line in service.logs().splitlines() if line.strip()]
+        records = [json.loads(line) for line in lines]  # every line is one JSON object
+        access = [r for r in records if r.get("logger") == "imgworker.devtool.access" and r.get("path") == "/render/x.png"]
+        if access or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert any(r["message"] == "service started" for r in records)
-    access = [r for r in records if r["logger"] == "imgworker.devtool.access" and r["path"] == "/render/x.png"]
     assert access and access[0]["query"] == "<redacted>" and access[0]["status"] == 403
     assert not re.search(r"s=[0-9a-f]{32}", service.logs())
     assert TOKEN not in service.logs()
