@@ -7,14 +7,18 @@ of two real photos (``tests/fixtures``), each with the profiles ``web`` (3 rendi
 ``thumbs`` (2), so 40 sources make 80 jobs and 200 renditions. Every run writes to a fresh output
 folder, so every rendition is really made (no done marker applies).
 
-Modes, each timed from the first submission to the last record (best of ``--runs``):
+Modes, each timed from the first submission to the last record; the modes take turns in every
+run so that load from other work on the machine hits them alike; the table shows the best and the
+median of ``--runs``:
 
 - ``serial``: :func:`~imgworker.batch.work.process_job` in this process, one job after the other
   (the pure cost of the work, the baseline for overheads);
 - ``local-1`` / ``local-2``: ``imgworker batch`` without a broker, a spawned pool of 1 or 2
   processes (warmed up before timing);
-- ``celery-1`` / ``celery-2``: one or two ``celery worker -c 1 --pool prefork`` nodes against a
-  ``redis-server`` this script starts on 127.0.0.1 (ready before timing).
+- ``celery-1`` / ``celery-2``: ``celery worker -c 1 --pool prefork`` nodes against a
+  ``redis-server`` this script starts on 127.0.0.1 (ready before timing): node ``b0`` consumes
+  queues ``one`` and ``two``, node ``b1`` only ``two``, so a batch sent to ``one`` has 1 worker
+  process and a batch sent to ``two`` has 2.
 
 Per-task overhead of Celery against the local pool at the same parallelism ``c`` is
 ``(wall_celery_c - wall_local_c) * c / jobs``; of the pool against serial, ``(wall_local_1 -
@@ -28,13 +32,14 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pyvips
@@ -132,12 +137,14 @@ def redis_server(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def celery_nodes(url: str, count: int, folder: Path) -> Iterator[None]:
+def celery_nodes(url: str, folder: Path) -> Iterator[None]:
+    """Node ``b0`` consumes queues ``one`` and ``two``, node ``b1`` only ``two``: a batch sent to
+    ``one`` runs on 1 worker process, a batch sent to ``two`` on 2, with no restart in between."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGWORKER_", "IMGIX_"))}
     env.update(IMGWORKER_BROKER_URL=url, IMGWORKER_STAGING_STORE=str(folder / "staging"))
     celery = str(Path(sys.executable).with_name("celery"))
     procs = []
-    for i in range(count):
+    for i, queues in enumerate(("one,two", "two")):
         args = [
             celery,
             "-A",
@@ -152,7 +159,7 @@ def celery_nodes(url: str, count: int, folder: Path) -> Iterator[None]:
             "-l",
             "error",
             "-Q",
-            "imgworker",
+            queues,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -161,7 +168,7 @@ def celery_nodes(url: str, count: int, folder: Path) -> Iterator[None]:
             procs.append(subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=log, start_new_session=True))
     app = configure(Celery("bench"), BatchConfig().with_broker(url))
     try:
-        while len(app.control.ping(timeout=0.5) or []) < count:
+        while len(app.control.ping(timeout=0.5) or []) < len(procs):
             pass
         yield
     finally:
@@ -187,18 +194,6 @@ def collector(folder: Path) -> Collector:
     )
 
 
-def timed(run: Callable[[Path], Summary], folder: Path, runs: int) -> tuple[float, Summary]:
-    """Best wall time of ``runs`` runs, each into a fresh folder."""
-    best, last = float("inf"), Summary()
-    for i in range(runs):
-        work = folder / f"run{i}"
-        work.mkdir(parents=True)
-        start = time.perf_counter()
-        last = run(work)
-        best = min(best, time.perf_counter() - start)
-    return best, last
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=40)
@@ -214,72 +209,78 @@ def main(argv: list[str] | None = None) -> int:
     manifest = make_batch(root, args.sources, (int(width), int(height)))
     config = BatchConfig.from_env()
     jobs = len(jobs_for(manifest, root))
-    walls: dict[str, float] = {}
-
-    def serial(work: Path) -> Summary:
-        sink = collector(work)
+    renditions = 5 * args.sources
+    walls: dict[str, list[float]] = {}
+    with ExitStack() as stack:
         ctx = RenderContext.open(WorkerConfig(staging_store=str(root / "staging")))
-        try:
+        stack.callback(ctx.close)
+        pools = {n: stack.enter_context(local_pool(n)) for n in (1, 2)}
+        for n, pool in pools.items():  # warm up: every process opens its renderer
+            run_local(jobs_for(manifest, root / "warm")[:n], collector(root), config=config, pool=pool, max_in_flight=n)
+        url = stack.enter_context(redis_server(root))
+        stack.enter_context(celery_nodes(url, root))
+        remote_config = config.with_broker(url)
+        app = configure(Celery("bench-submit"), remote_config)
+        stack.callback(app.close)
+
+        def serial(work: Path, sink: Collector) -> None:
             for job in jobs_for(manifest, work / "out"):
                 sink.job_done(job, process_job(job, ctx, MemoryLedger()).records)
-        finally:
-            ctx.close()
-        return sink.summary
 
-    walls["serial"], _ = timed(serial, root / "serial", args.runs)
-    for processes in (1, 2):
-        with local_pool(processes) as pool:
-            run_local(
-                jobs_for(manifest, root / "warm")[:processes],
-                collector(root),
-                config=config,
-                pool=pool,
-                max_in_flight=processes,
-            )
+        def local(n: int) -> Callable[[Path, Collector], None]:
+            def run(work: Path, sink: Collector) -> None:
+                run_local(jobs_for(manifest, work / "out"), sink, config=config, pool=pools[n], max_in_flight=4 * n)
 
-            def local(work: Path, pool: ProcessPoolExecutor = pool, processes: int = processes) -> Summary:
+            return run
+
+        def remote(n: int) -> Callable[[Path, Collector], None]:
+            queue = {1: "one", 2: "two"}[n]
+
+            def run(work: Path, sink: Collector) -> None:
+                cfg = replace(remote_config, queue=queue)
+                run_celery(
+                    jobs_for(manifest, work / "out"),
+                    sink,
+                    app=app,
+                    config=cfg,
+                    batch=work.name,
+                    scope=work.name,
+                    max_in_flight=16,
+                )
+
+            return run
+
+        modes = {
+            "serial": serial,
+            "local-1": local(1),
+            "local-2": local(2),
+            "celery-1": remote(1),
+            "celery-2": remote(2),
+        }
+        for i in range(args.runs):  # modes interleaved, so load drift hits them alike
+            for mode, run in modes.items():
+                work = root / f"{mode}-{i}"
+                work.mkdir()
                 sink = collector(work)
-                run_local(jobs_for(manifest, work / "out"), sink, config=config, pool=pool, max_in_flight=4 * processes)
-                return sink.summary
-
-            walls[f"local-{processes}"], summary = timed(local, root / f"local{processes}", args.runs)
-            assert summary.failed == 0 and summary.created == 5 * args.sources
-    with redis_server(root) as url:
-        celery_config = config.with_broker(url)
-        app = configure(Celery("bench-submit"), celery_config)
-        for nodes in (1, 2):
-            with celery_nodes(url, nodes, root):
-
-                def remote(work: Path, nodes: int = nodes) -> Summary:
-                    sink = collector(work)
-                    run_celery(
-                        jobs_for(manifest, work / "out"),
-                        sink,
-                        app=app,
-                        config=celery_config,
-                        batch=work.name + str(nodes),
-                        scope=work.name,
-                        max_in_flight=16,
-                    )
-                    return sink.summary
-
-                walls[f"celery-{nodes}"], summary = timed(remote, root / f"celery{nodes}", args.runs)
-                assert summary.failed == 0 and summary.created == 5 * args.sources
-        app.close()
-    renditions = 5 * args.sources
+                start = time.perf_counter()
+                run(work, sink)
+                walls.setdefault(mode, []).append(time.perf_counter() - start)
+                assert sink.summary.failed == 0 and sink.summary.created == renditions, mode
     print(
         f"batch: {args.sources} sources ({args.size}) x 2 profiles = {jobs} jobs, {renditions} renditions; "
-        f"best of {args.runs}; {os.cpu_count()} cores"
+        f"best and median of {args.runs} interleaved runs; {os.cpu_count()} cores"
     )
-    print(f"{'mode':10} {'wall s':>8} {'renditions/s':>13} {'ms/job':>8}  overhead per task")
-    for mode, wall in walls.items():
+    print(f"{'mode':10} {'best s':>7} {'median s':>9} {'renditions/s':>13} {'ms/job':>7}  overhead per job (best)")
+    best = {mode: min(w) for mode, w in walls.items()}
+    for mode, wall in best.items():
         note = ""
         if mode.startswith("celery"):
             c = int(mode[-1])
-            note = f"{(wall - walls[f'local-{c}']) * c / jobs * 1000:+.1f} ms vs local-{c}"
+            note = f"{(wall - best[f'local-{c}']) * c / jobs * 1000:+.1f} ms vs local-{c}"
         elif mode == "local-1":
-            note = f"{(wall - walls['serial']) / jobs * 1000:+.1f} ms vs serial"
-        print(f"{mode:10} {wall:8.2f} {renditions / wall:13.1f} {wall / jobs * 1000:8.1f}  {note}")
+            note = f"{(wall - best['serial']) / jobs * 1000:+.1f} ms vs serial"
+        median = statistics.median(walls[mode])
+        print(f"{mode:10} {wall:7.2f} {median:9.2f} {renditions / wall:13.1f} {wall / jobs * 1000:7.1f}  {note}")
     shutil.rmtree(root, ignore_errors=True)
     return 0
 
