@@ -37,6 +37,7 @@ from .conftest import CORRUPT, RENDITIONS_PER_SOURCE, FlakyTarget, read_jsonl, s
 pytestmark = pytest.mark.redis
 
 CELERY = Path(sys.executable).with_name("celery")
+IMGWORKER = Path(sys.executable).with_name("imgworker")
 WORKER_ENV = {
     "IMGWORKER_RETRY_BACKOFF": "0.2",  # 0.2 s, 0.4 s ...: keeps the retry test short
     "IMGWORKER_RETRY_BACKOFF_MAX": "1",
@@ -46,7 +47,7 @@ WORKER_ENV = {
 
 
 class Workers:
-    """Two Celery worker nodes (``w1``, ``w2``), each ``-c 1 --pool prefork``, as subprocesses."""
+    """Two Celery worker nodes (``w1``, ``w2``), each one prefork pool process, as subprocesses."""
 
     def __init__(self, redis_server: RedisService, workdir: Path) -> None:
         self.url = redis_server.url(1)
@@ -60,25 +61,30 @@ class Workers:
         return env
 
     def start(self, name: str) -> None:
-        args = [
-            str(CELERY),
-            "-A",
-            "imgworker.batch.tasks",
-            "worker",
-            "-c",
-            "1",
-            "--pool",
-            "prefork",
-            "-n",
-            f"{name}@%h",
-            "-l",
-            "warning",
-            "-Q",
-            "imgworker",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
+        """``w1`` runs the documented ``celery -A imgworker.batch.tasks worker`` line, ``w2`` the
+        ``imgworker celery-worker`` command: both must behave the same."""
+        if name == "w1":
+            args = [
+                str(CELERY),
+                "-A",
+                "imgworker.batch.tasks",
+                "worker",
+                "-c",
+                "1",
+                "--pool",
+                "prefork",
+                "-n",
+                f"{name}@%h",
+                "-l",
+                "warning",
+                "-Q",
+                "imgworker",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        else:
+            args = [str(IMGWORKER), "celery-worker", "--broker", self.url, "-c", "1", "-n", f"{name}@%h"]
         with (self.workdir / f"{name}.log").open("ab") as log:  # the child keeps its own descriptor
             self.procs[name] = subprocess.Popen(
                 args, cwd=self.workdir, env=self.env(), stdout=log, stderr=log, start_new_session=True

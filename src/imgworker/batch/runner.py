@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from imgworker.batch.config import BatchConfig
+from imgworker.batch.context import RenderContext
 from imgworker.batch.jobs import Job
 from imgworker.batch.ledger import Event, MemoryLedger, Record
+from imgworker.batch.outcome import Attempt, public_target
 from imgworker.batch.progress import BatchProgress, Summary
 from imgworker.batch.results import JsonLinesWriter
-from imgworker.batch.work import Attempt, RenderContext, process_job, public_target
+from imgworker.batch.work import process_job
 from imgworker.worker.config import WorkerConfig
 
 

@@ -31,9 +31,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from imgworker.batch.config import BatchConfig
+from imgworker.batch.context import RenderContext
 from imgworker.batch.jobs import Job
 from imgworker.batch.ledger import RedisLedger
-from imgworker.batch.work import Attempt, RenderContext, process_job
+from imgworker.batch.outcome import Attempt
+from imgworker.batch.work import process_job
 from imgworker.worker.config import WorkerConfig
 
 TASK_NAME = "imgworker.batch.render_job"
@@ -123,7 +125,10 @@ def _render_job(self: Task, payload: dict[str, Any], events_key: str, scope: str
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     abort = ""
     if redelivered and ledger.lost(job.job_id, scope) > config.max_redeliveries:
-        abort = f"the job's worker died {config.max_redeliveries + 1} times (killed or out of memory); not retried"
+        abort = (
+            f"the job came back {config.max_redeliveries + 1} times after its worker was lost (killed, out of "
+            "memory, or past the visibility timeout); not retried"
+        )
     attempt = Attempt(retries + 1, retries >= config.max_retries, scope, redelivered, abort)
     outcome = process_job(job, context(), ledger, attempt, stop_on=(SoftTimeLimitExceeded,))
     if outcome.retry:

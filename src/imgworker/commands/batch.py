@@ -39,6 +39,13 @@ from imgworker.batch.results import JsonLinesWriter, done_jobs
 from imgworker.batch.runner import Collector, local_pool, run_local
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"Expected an integer >= 1 but received {text!r}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "batch",
@@ -51,10 +58,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--profile", metavar="NAME", help="profile for rows that name none")
     p.add_argument("--out-dir", metavar="DIR", default=".", help="base of relative targets (default: .)")
     p.add_argument("--broker", metavar="URL", help="Redis URL of the Celery broker; without it: local pool")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local pool size (default: cores)")
+    p.add_argument(
+        "--workers", type=_positive, metavar="N", default=os.cpu_count() or 1, help="local pool size (default: cores)"
+    )
     p.add_argument(
         "--max-in-flight",
-        type=int,
+        type=_positive,
         default=0,
         metavar="N",
         help="jobs pending at most (default: 4 x workers locally, 64 with --broker)",
@@ -93,7 +102,8 @@ def main(args: argparse.Namespace) -> int:
         profiles = _profiles(args)
         out_dir = os.path.abspath(args.out_dir)
         plan: ManifestPlan = scan(args.manifest, profiles, out_dir, default_profile=args.profile)
-    except (ManifestError, ProfileError) as exc:
+        BatchConfig.from_env()  # a malformed IMGWORKER_* number is a usage error too
+    except (ManifestError, ProfileError, ValueError) as exc:
         print(f"imgworker batch: {exc}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{k} x{v}" for k, v in sorted(plan.profiles.items()))
@@ -106,25 +116,39 @@ def main(args: argparse.Namespace) -> int:
     done = done_jobs(results_path) if args.resume else set()
     summary = Summary()
     mode = f"celery ({args.broker})" if args.broker else f"local pool ({args.workers} processes)"
-    with (
-        JsonLinesWriter(results_path, append=args.resume) as results,
-        JsonLinesWriter(events_path, append=args.resume) as events,
-        BatchProgress(plan.renditions, console=console, enabled=not args.no_progress) as progress,
-    ):
-        sink = Collector(results, events, progress, summary)
-        jobs = _pending(
-            iter_jobs(args.manifest, profiles, out_dir, default_profile=args.profile), done, summary, progress
+    try:
+        with (
+            JsonLinesWriter(results_path, append=args.resume) as results,
+            JsonLinesWriter(events_path, append=args.resume) as events,
+            BatchProgress(plan.renditions, console=console, enabled=not args.no_progress) as progress,
+        ):
+            sink = Collector(results, events, progress, summary)
+            jobs = _pending(
+                iter_jobs(args.manifest, profiles, out_dir, default_profile=args.profile), done, summary, progress
+            )
+            (_run_celery if args.broker else _run_local)(args, jobs, sink, results_path)
+    except KeyboardInterrupt:
+        print(
+            f"imgworker batch: interrupted; records so far are in {results_path}: run again with --resume",
+            file=sys.stderr,
         )
-        if args.broker:
-            _run_celery(args, jobs, sink, results_path)
-        else:
-            config = BatchConfig.from_env()
-            with local_pool(max(1, args.workers)) as pool:
-                run_local(jobs, sink, config=config, pool=pool, max_in_flight=args.max_in_flight or 4 * args.workers)
+        return 130
     summary.finished = time.perf_counter()
     summary.print(out, f"imgworker batch: {mode}")
     out.print(f"results: {results_path}  events: {events_path}", markup=False, highlight=False)
     return 1 if summary.failed else 0
+
+
+def _run_local(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, results_path: Path) -> None:
+    pool = local_pool(args.workers)
+    try:
+        run_local(
+            jobs, sink, config=BatchConfig.from_env(), pool=pool, max_in_flight=args.max_in_flight or 4 * args.workers
+        )
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # an interrupt does not wait for queued jobs
+        raise
+    pool.shutdown()
 
 
 def _run_celery(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, results_path: Path) -> None:
