@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     imgix_domain: str | None = None
 
     imgworker_staging_store: str | None = None
+    imgworker_fetch_timeout: float = Field(default=60.0, gt=0)
     imgworker_staging_retention_days: float | None = Field(default=None, ge=0)
 
     s3_endpoint_url: str | None = None

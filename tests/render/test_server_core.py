@@ -108,3 +108,17 @@ def test_if_none_match_gives_304(client: TestClient) -> None:
     url = signed("/photos/chelsea.png", "w=50")
     etag = client.get(url).headers["etag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_unexpected_error_is_a_clean_500(tmp_path: Path) -> None:
+    class Broken(LocalFolderStore):
+        def get(self, key: str) -> bytes:
+            raise RuntimeError("disk on fire")
+
+    store = Broken(tmp_path)
+    store.put("a.png", (EXAMPLES / "chelsea.png").read_bytes())
+    client = TestClient(create_app(RendererConfig(origin=Origin(store), token=None)), raise_server_exceptions=False)
+    r = client.get("/a.png?w=10")
+    assert r.status_code == 500
+    assert "disk on fire" not in r.text and "Traceback" not in r.text
+    assert r.headers["x-imgworker-reason"] == "GenericError"

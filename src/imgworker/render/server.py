@@ -20,8 +20,10 @@ Behaviour (spec sections 0, 1.2, 3.9, 5):
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import unquote
@@ -41,6 +43,7 @@ from imgworker.render.params.signing import verify
 from imgworker.render.pipeline import Limits, RenderResult, render
 from imgworker.render.sources import Origin
 
+log = logging.getLogger(__name__)
 MAX_URI = 8000
 _PASSTHROUGH_TYPES = {
     "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif",
@@ -98,6 +101,9 @@ def create_app(config: RendererConfig) -> Starlette:
             return await _handle(request)
         except RenderError as exc:
             return _error_response(exc)
+        except Exception:  # a bug: log it, answer a clean 500 (never a traceback to the client)
+            log.exception("render failed: %s", request.url.path)
+            return _error_response(RenderError("internal error while rendering"))
 
     async def _handle(request: Request) -> Response:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -124,7 +130,7 @@ def create_app(config: RendererConfig) -> Starlette:
         etag_base = source.info.etag.strip('"')
         headers = {
             "Cache-Control": f"public, max-age={_max_age(config, expires)}",
-            "Last-Modified": format_datetime(source.info.last_modified, usegmt=True),
+            "Last-Modified": http_date(source.info.last_modified),
             "Access-Control-Allow-Origin": "*",
         }
         if not _has_imgix_params(params):
@@ -168,6 +174,12 @@ def create_app(config: RendererConfig) -> Starlette:
     app = Starlette(routes=routes)
     app.state.cache = cache
     return app
+
+
+def http_date(moment: datetime) -> str:
+    """RFC 7231 date of any aware (or naive = UTC) datetime; stores use different tzinfo classes."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return format_datetime(aware.astimezone(UTC), usegmt=True)
 
 
 def _max_age(config: RendererConfig, expires: Any) -> int:

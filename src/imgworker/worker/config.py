@@ -1,25 +1,22 @@
-"""Settings of the imgix custom worker (the only worker code that reads the environment).
-
-Variables (names from the original Adobe tutorial where it has them):
+"""Settings of the imgix custom worker, resolved from :mod:`imgworker.config` (the one module that
+reads the environment and ``.env``).
 
 - ``IMGIX_DOMAIN``: ``<sub>.imgix.net`` for the real imgix service (https), or the base URL of an
   imgworker renderer already running (``http://127.0.0.1:8080``); unset: the run starts the embedded
   renderer on 127.0.0.1 with a random port and a random token.
 - ``IMGIX_SECURE_TOKEN``: the source's secure URL token (required with ``IMGIX_DOMAIN``).
-- ``IMGWORKER_STAGING_STORE``: where sources are staged (the store imgix reads): a folder path or
-  ``file://`` URL (default ``.imgworker/staging``); Azure/S3 URLs with the storage backends.
+- the staging store: ``IMGWORKER_STAGING_STORE`` (a folder, ``file://``, ``azure://container``,
+  ``s3://bucket``), else the tutorial's ``IMGIX_STORAGE_*`` container, else ``.imgworker/staging``.
 - ``IMGWORKER_FETCH_TIMEOUT``: seconds for one renderer request (default 60).
-
-A ``.env`` file in the working directory is read first (existing variables win).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from dotenv import dotenv_values
+from imgworker.config import Settings, is_imgix_domain, load_settings
 
 
 @dataclass(frozen=True)
@@ -37,8 +34,7 @@ class WorkerConfig:
     @property
     def real_imgix(self) -> bool:
         """True for ``*.imgix.net`` (every parameter is then imgix's own to implement)."""
-        host = (self.imgix_domain or "").split("://")[-1].split("/")[0].split(":")[0]
-        return host.endswith(".imgix.net")
+        return is_imgix_domain(self.imgix_domain)
 
     @property
     def base_url(self) -> str:
@@ -46,12 +42,17 @@ class WorkerConfig:
         return domain if "://" in domain else f"https://{domain}"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str | None] | None = None, env_file: str = ".env") -> WorkerConfig:
-        values: dict[str, str | None] = dict(dotenv_values(env_file)) if os.path.exists(env_file) else {}
-        values.update(os.environ if env is None else env)
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        token = settings.imgix_secure_token
         return cls(
-            imgix_domain=values.get("IMGIX_DOMAIN") or None,
-            secure_token=values.get("IMGIX_SECURE_TOKEN") or None,
-            staging_store=values.get("IMGWORKER_STAGING_STORE") or ".imgworker/staging",
-            fetch_timeout=float(values.get("IMGWORKER_FETCH_TIMEOUT") or 60.0),
+            imgix_domain=settings.imgix_domain or None,
+            secure_token=token.get_secret_value() if token else None,
+            staging_store=settings.staging_store_url,
+            fetch_timeout=settings.imgworker_fetch_timeout,
         )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str | None] | None = None, env_file: str = ".env") -> WorkerConfig:
+        """From the environment and ``env_file``; ``env`` (variable name -> value) wins over both."""
+        overrides = {k.lower(): v for k, v in (env or {}).items() if v and k.lower() in Settings.model_fields}
+        return cls.from_settings(load_settings(env_file if Path(env_file).exists() else None, **overrides))
