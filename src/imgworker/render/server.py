@@ -36,6 +36,7 @@ from starlette.routing import Route
 
 from imgworker.render import svg_sanitize, typesetting, vips
 from imgworker.render.cache import LRUCache
+from imgworker.render.client_hints import apply_client_hints
 from imgworker.render.errors import BadRequest, Forbidden, NotFound, RenderError, UriTooLong
 from imgworker.render.overlays import OVERLAY_DEPTH_HEADER, OverlayFetcher, OverlayPolicy, depth_from_header
 from imgworker.render.params import Params, parse_query
@@ -113,8 +114,12 @@ def create_app(config: RendererConfig) -> Starlette:
             raise UriTooLong(f"request URI is longer than {MAX_URI} characters")
         if config.token is not None and not verify(config.token, raw_path_s, raw_query):
             raise Forbidden("missing or invalid signature `s`")
-        path = unquote(raw_path_s, encoding="utf-8", errors="strict")
-        params = parse_query(raw_query)
+        try:
+            path = unquote(raw_path_s, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("the URL path is not valid percent-encoded UTF-8") from None
+        hinted = apply_client_hints(parse_query(raw_query), request.headers)
+        params = hinted.params
         expires = params.values.get("expires")
         if expires is not None and int(expires) < time.time():
             raise NotFound("this URL has expired (`expires` is in the past)")
@@ -141,11 +146,14 @@ def create_app(config: RendererConfig) -> Starlette:
                 body = await run_in_threadpool(svg_sanitize.sanitize, body)
             return Response(body, media_type=info, headers=headers)
         accept = request.headers.get("accept", "")
-        key = (source.key, etag_base, raw_query, _accept_class(params, accept))
+        key = (source.key, etag_base, raw_query, _accept_class(params, accept), hinted.key)
         etag = '"' + hashlib.md5("\x00".join(key).encode()).hexdigest() + '"'
         headers["ETag"] = etag
-        if "format" in params.auto:
-            headers["Vary"] = "Accept"
+        vary = (("Accept",) if "format" in params.auto else ()) + hinted.vary
+        if vary:
+            headers["Vary"] = ", ".join(vary)
+        if hinted.vary:
+            headers["Accept-CH"] = ", ".join(hinted.vary)
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         result = cache.get(key)

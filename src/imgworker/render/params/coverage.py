@@ -17,7 +17,7 @@ SIZE: frozenset[str] = frozenset(
 )  # fmt: skip
 # output formats and encoding (ops/format.py)
 FORMAT: frozenset[str] = frozenset(
-    {"fm", "q", "auto", "lossless", "jpg-progressive", "chromasub", "dl", "dpi"}
+    {"fm", "q", "auto", "lossless", "jpg-progressive", "chromasub", "dl", "dpi", "ch"}  # ch: client_hints.py
 )
 # colour and contrast adjustments (ops/adjustment.py)
 # (+ auto=enhance, listed under FORMAT as part of `auto`); the adjust step, before sizing
