@@ -95,8 +95,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---|---|")
     for name in WORKLOADS:
         a, b = ours[name], theirs[name]
-        print(f"| {name} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | {a['median_ms'] / b['median_ms']:.2f} "
-              f"| {a['width']:.0f}x{a['height']:.0f}, {a['bytes']:.0f} B | {b['width']}x{b['height']}, {b['bytes']} B |")
+        print(
+            f"| {name} | {a['median_ms']:.1f} | {b['median_ms']:.1f} | {a['median_ms'] / b['median_ms']:.2f} "
+            f"| {a['width']:.0f}x{a['height']:.0f}, {a['bytes']:.0f} B | {b['width']}x{b['height']}, {b['bytes']} B |"
+        )
 
 
 if __name__ == "__main__":

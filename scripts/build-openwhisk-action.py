@@ -111,7 +111,9 @@ def build(args: argparse.Namespace) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--worker", default="imgworker.worker.action:main", help="module:attr (default: the imgix worker)")
+    parser.add_argument(
+        "--worker", default="imgworker.worker.action:main", help="module:attr (default: the imgix worker)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "dist" / "openwhisk-action.zip")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--minimal", action="store_true", help="only the SDK's dependencies")

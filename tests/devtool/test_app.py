@@ -8,9 +8,9 @@ sources, outputs, params, plan), bad requests, JSON logs with URLs redacted, gra
 from __future__ import annotations
 
 import json
-import time
 import re
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,7 +181,9 @@ def test_logs_are_json_lines_with_urls_redacted(client: httpx.Client, service: S
     while True:
         lines = [line for line in service.logs().splitlines() if line.strip()]
         records = [json.loads(line) for line in lines]  # every line is one JSON object
-        access = [r for r in records if r.get("logger") == "imgworker.devtool.access" and r.get("path") == "/render/x.png"]
+        access = [
+            r for r in records if r.get("logger") == "imgworker.devtool.access" and r.get("path") == "/render/x.png"
+        ]
         if access or time.monotonic() > deadline:
             break
         time.sleep(0.05)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, size_of
 from starlette.testclient import TestClient
 
+from helpers import EXAMPLES, size_of
 from imgworker.render.client_hints import apply_client_hints
 from imgworker.render.params import parse_query
 from imgworker.render.server import RendererConfig, create_app

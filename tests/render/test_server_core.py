@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, fixture, size_of
 from starlette.testclient import TestClient
 
+from helpers import EXAMPLES, fixture, size_of
 from imgworker.render.params.signing import sign
 from imgworker.render.server import RendererConfig, create_app
 from imgworker.render.sources import Origin

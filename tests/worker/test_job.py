@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import EXAMPLES, decode, fixture, loader_of, size_of
 
+from helpers import EXAMPLES, decode, fixture, loader_of, size_of
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.job import run_job
 

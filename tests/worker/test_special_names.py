@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import fixture
 
+from helpers import fixture
 from imgworker.render.embedded import EmbeddedRenderer
 from imgworker.render.server import RendererConfig
 from imgworker.render.sources import Origin

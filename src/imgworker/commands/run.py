@@ -58,9 +58,7 @@ def print_table(report: JobReport, console: Console) -> None:
     for r in report.renditions:
         size = f"{r.width}x{r.height}" if r.ok else ""
         result = "[green]created[/]" if r.ok else f"[red]{r.reason}[/]: {r.message}"
-        table.add_row(
-            r.name, _short(r.target), r.fmt, size, str(r.size) if r.ok else "", f"{r.ms:.0f}", result
-        )
+        table.add_row(r.name, _short(r.target), r.fmt, size, str(r.size) if r.ok else "", f"{r.ms:.0f}", result)
     console.print(table)
 
 

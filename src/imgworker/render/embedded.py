@@ -27,9 +27,7 @@ class EmbeddedRenderer:
         self.base_url = f"http://{self.host}:{self.port}"
         uv_config = uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(uv_config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> EmbeddedRenderer:
         self._thread.start()

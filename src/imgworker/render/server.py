@@ -171,9 +171,7 @@ def create_app(config: RendererConfig) -> Starlette:
         return Response(result.data, media_type=result.content_type, headers=headers)
 
     async def not_allowed(request: Request) -> Response:
-        return Response(
-            "405 only GET and HEAD are supported\n", status_code=405, headers={"Allow": "GET, HEAD"}
-        )
+        return Response("405 only GET and HEAD are supported\n", status_code=405, headers={"Allow": "GET, HEAD"})
 
     routes = [
         Route("/{path:path}", handle, methods=["GET", "HEAD"]),

@@ -47,9 +47,7 @@ class Origin:
         try:
             info = self.store.stat(key)
             if info.size > self.max_bytes:
-                raise PayloadTooLarge(
-                    f"source is {info.size} bytes, above the limit of {self.max_bytes} bytes"
-                )
+                raise PayloadTooLarge(f"source is {info.size} bytes, above the limit of {self.max_bytes} bytes")
             data = self.store.get(key)
         except (BlobNotFound, ValueError):
             raise NotFound(f"source {path!r} not found") from None

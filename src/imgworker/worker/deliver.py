@@ -24,9 +24,7 @@ class _Retry(Exception):
     pass
 
 
-def deliver(
-    client: httpx.Client, file_path: str, target: str, content_type: str, *, attempts: int = 4
-) -> None:
+def deliver(client: httpx.Client, file_path: str, target: str, content_type: str, *, attempts: int = 4) -> None:
     """Copy ``file_path`` to ``target`` (path, ``file://`` URL or http(s) URL).
 
     Raises:
@@ -81,6 +79,4 @@ def _put(client: httpx.Client, file_path: str, url: str, content_type: str, atte
     if response.status_code == 413:
         raise FetchError("RenditionTooLarge", f"target refused the upload of {size} bytes (413)", 413)
     if response.status_code >= 400:
-        raise FetchError(
-            "GenericError", f"target refused the upload ({response.status_code})", response.status_code
-        )
+        raise FetchError("GenericError", f"target refused the upload ({response.status_code})", response.status_code)

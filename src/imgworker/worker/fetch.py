@@ -17,6 +17,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponen
 
 from imgworker.asset_compute.errors import reason_for_status
 
+
 class FetchError(Exception):
     """The renderer did not return a rendition: ``reason`` (Asset Compute), ``status`` (HTTP or 0)."""
 

@@ -25,8 +25,8 @@ from imgworker.render.embedded import EmbeddedRenderer
 from imgworker.render.server import RendererConfig
 from imgworker.render.sources import Origin
 from imgworker.storage import BlobStore, open_store
-from imgworker.worker.config import WorkerConfig
 from imgworker.storage.staging import StagedSource
+from imgworker.worker.config import WorkerConfig
 from imgworker.worker.imgix_worker import RenditionResult, render_rendition, rendition_params, stage
 
 

@@ -39,9 +39,7 @@ def imgix_params(value: Any) -> dict[str, str]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InstructionsError(
-                    f"instructions.imgix is not valid JSON: {exc.msg} at char {exc.pos}"
-                ) from None
+                raise InstructionsError(f"instructions.imgix is not valid JSON: {exc.msg} at char {exc.pos}") from None
         else:
             return {k: v for k, v in parse_qsl(text.lstrip("?"), keep_blank_values=True)}
     if not isinstance(value, Mapping):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import decode, fixture, loader_of
 
+from helpers import decode, fixture, loader_of
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import decode, fields_of, fixture, mad
 
+from helpers import decode, fields_of, fixture, mad
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 

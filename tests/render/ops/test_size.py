@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import EXAMPLES, decode, mad, size_of
 
+from helpers import EXAMPLES, decode, mad, size_of
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 

@@ -21,7 +21,9 @@ def _blank_png() -> bytes:
 
 
 def _border_ink(text: str) -> float:
-    out = render(_blank_png(), parse_query(f"fm=png&txt={quote(text)}&txt-size=100&txt-color=000&txt-align=middle,center"))
+    out = render(
+        _blank_png(), parse_query(f"fm=png&txt={quote(text)}&txt-size=100&txt-color=000&txt-align=middle,center")
+    )
     grey = np.asarray(pyvips.Image.new_from_buffer(out.data, "").colourspace("b-w").extract_band(0).numpy())
     ys, xs = np.nonzero(grey < 128)
     box = grey[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] < 128

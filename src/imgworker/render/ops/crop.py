@@ -65,9 +65,7 @@ def _faces_box(faces: list[Face], bw: float, bh: float) -> tuple[float, float] |
     return ((x0 + x1) / 2, (y0 + y1) / 2)
 
 
-def position_window(
-    image: vips.Image, bw: float, bh: float, params: Params, faces: FacesFn
-) -> tuple[float, float]:
+def position_window(image: vips.Image, bw: float, bh: float, params: Params, faces: FacesFn) -> tuple[float, float]:
     """Top-left (x, y) of a ``bw`` x ``bh`` window inside ``image`` (the rect region), in its pixels."""
     w, h = image.width, image.height
     bw, bh = min(bw, w), min(bh, h)

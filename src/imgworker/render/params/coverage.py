@@ -47,6 +47,4 @@ FORMAT_EXTRAS: frozenset[str] = frozenset(
     {"frame", "interval", "reverse", "fps", "loop", "page", "cs", "colorquant", "faces", "palette", "colors", "prefix"}
 )
 
-IMPLEMENTED: frozenset[str] = (
-    SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
-)
+IMPLEMENTED: frozenset[str] = SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
