@@ -59,3 +59,17 @@ def test_params_command_lists_the_table() -> None:
     rows = json.loads(result.stdout)
     assert len(rows) == 179
     assert {r["name"] for r in rows if r["implemented"]} >= {"w", "h", "fit", "crop", "fm", "q", "auto", "dpr"}
+
+
+def test_several_request_files_run_in_one_session(tmp_path: Path) -> None:
+    for i, width in enumerate((40, 60)):
+        rendition = {"name": f"r{i}.png", "imgix": {"w": width, "fm": "png"}, "target": f"out/r{i}.png"}
+        request = {"source": str(EXAMPLES / "chelsea.png"), "renditions": [rendition]}
+        (tmp_path / f"req{i}.json").write_text(json.dumps(request))
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    result = _run(["run", "req0.json", "req1.json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 requests: 2/2 renditions made" in result.stdout
+    assert size_of((tmp_path / "out/r0.png").read_bytes()) == (40, 27)
+    assert size_of((tmp_path / "out/r1.png").read_bytes()) == (60, 40)
+    assert _run(["run", "req0.json", "bad.json"], tmp_path).returncode == 2  # checked before anything runs

@@ -1,11 +1,13 @@
-"""``imgworker run``: run one Asset Compute processing request (the main job).
+"""``imgworker run``: run Asset Compute processing requests (the main job).
 
-    imgworker run REQUEST.json [--json] [--events FILE]
+    imgworker run REQUEST.json [REQUEST2.json ...] [--json] [--events FILE]
     imgworker run SOURCE --imgix 'w=300&h=300&fit=crop' -o OUT [--fmt jpg]
 
-Prints a table (rendition, target, format, width x height, bytes, ms); with ``--json`` prints one
-JSON line per event instead; ``--events FILE`` appends the events as JSON lines. Exit code 0 when
-every rendition was made, 1 when any failed, 2 on a usage error.
+Several request files run one after the other in one session (one renderer, sources staged once),
+with one progress bar over all their renditions (on a terminal). Prints a table (request,
+rendition, target, format, width x height, bytes, ms); with ``--json`` prints one JSON line per
+event instead; ``--events FILE`` appends the events as JSON lines. Exit code 0 when every rendition
+was made, 1 when any failed, 2 on a usage error (an unreadable request file).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from rich.table import Table
 
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.job import JobReport, run_job
+from imgworker.worker.session import ImgixSession
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run one processing request (source -> renditions)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("request", help="request JSON file, or a source (path/URL) with --imgix")
+    p.add_argument("request", nargs="+", help="request JSON file(s), or one source (path/URL) with --imgix")
     p.add_argument("--imgix", help="imgix parameters for a one-rendition shorthand (query string or JSON)")
     p.add_argument("-o", "--output", help="target of the shorthand rendition (path or presigned URL)")
     p.add_argument("--fmt", help="rendition format of the shorthand (jpg, png, webp, gif, avif)")
@@ -36,30 +39,54 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=main)
 
 
-def build_request(args: argparse.Namespace) -> dict[str, Any]:
-    """The request from a JSON file, or the shorthand's one-rendition request."""
+def build_requests(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
+    """(label, request) pairs: each JSON file, or the shorthand's one-rendition request.
+
+    Raises:
+        OSError, json.JSONDecodeError: an unreadable request file; SystemExit: a usage error.
+    """
     if args.imgix is None:
-        path = Path(args.request)
-        request: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return request
+        out = []
+        for name in args.request:
+            request = json.loads(Path(name).read_text(encoding="utf-8"))
+            if not isinstance(request, dict):
+                raise json.JSONDecodeError("the request must be a JSON object", name, 0)
+            out.append((name, request))
+        return out
+    if len(args.request) != 1:
+        raise SystemExit("imgworker run: --imgix takes exactly one source")
+    return [("shorthand", build_request(args.request[0], args))]
+
+
+def build_request(source: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The shorthand's one-rendition request."""
     if not args.output:
         raise SystemExit("imgworker run: --imgix needs -o/--output (the rendition target)")
     name = Path(args.output).name if "://" not in args.output else "rendition"
     rendition: dict[str, Any] = {"name": name, "imgix": args.imgix, "target": args.output}
     if args.fmt:
         rendition["fmt"] = args.fmt
-    return {"source": args.request, "renditions": [rendition]}
+    return {"source": source, "renditions": [rendition]}
 
 
-def print_table(report: JobReport, console: Console) -> None:
+def print_table(reports: list[tuple[str, JobReport]], console: Console) -> None:
+    """The summary table; a ``request`` column when several requests ran."""
+    many = len(reports) > 1
     table = Table(title="renditions")
-    for col in ("rendition", "target", "format", "size", "bytes", "ms", "result"):
+    columns = (("request",) if many else ()) + ("rendition", "target", "format", "size", "bytes", "ms", "result")
+    for col in columns:
         table.add_column(col, justify="right" if col in ("bytes", "ms") else "left")
-    for r in report.renditions:
-        size = f"{r.width}x{r.height}" if r.ok else ""
-        result = "[green]created[/]" if r.ok else f"[red]{r.reason}[/]: {r.message}"
-        table.add_row(r.name, _short(r.target), r.fmt, size, str(r.size) if r.ok else "", f"{r.ms:.0f}", result)
+    for label, report in reports:
+        for r in report.renditions:
+            size = f"{r.width}x{r.height}" if r.ok else ""
+            result = "[green]created[/]" if r.ok else f"[red]{r.reason}[/]: {r.message}"
+            row = (r.name, _short(r.target), r.fmt, size, str(r.size) if r.ok else "", f"{r.ms:.0f}", result)
+            table.add_row(*(((label,) if many else ()) + row))
     console.print(table)
+    if many:
+        made = sum(len(r.renditions) - r.failed for _, r in reports)
+        total = sum(len(r.renditions) for _, r in reports)
+        console.print(f"{len(reports)} requests: {made}/{total} renditions made")
 
 
 def _short(target: str) -> str:
@@ -77,12 +104,13 @@ def _progress(renditions: int, *, quiet: bool) -> tuple[Progress, TaskID]:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        request = build_request(args)
+        requests = build_requests(args)
     except (OSError, json.JSONDecodeError) as exc:
         print(f"imgworker run: cannot read the request: {exc}", file=sys.stderr)
         return 2
     events_file = open(args.events, "a", encoding="utf-8") if args.events else None  # noqa: SIM115
-    progress, task = _progress(len(request.get("renditions") or []), quiet=args.json)
+    count = sum(len(r.get("renditions") or []) if isinstance(r.get("renditions"), list) else 0 for _, r in requests)
+    progress, task = _progress(count, quiet=args.json)
 
     def on_event(event: dict[str, Any]) -> None:
         progress.update(task, advance=1, description=str((event.get("rendition") or {}).get("name", "")))
@@ -93,12 +121,16 @@ def main(args: argparse.Namespace) -> int:
             events_file.write(line + "\n")
             events_file.flush()
 
+    config = WorkerConfig.from_env()
+    reports: list[tuple[str, JobReport]] = []
     try:
-        with progress:
-            report = run_job(request, WorkerConfig.from_env(), on_event=on_event)
+        with progress, ImgixSession(config) as session:
+            for label, request in requests:
+                reports.append((label, run_job(request, config, on_event=on_event, session=session)))
     finally:
         if events_file:
             events_file.close()
     if not args.json:
-        print_table(report, Console(width=max(Console().width, 120)))
-    return 1 if report.failed or not report.renditions else 0
+        print_table(reports, Console(width=max(Console().width, 120)))
+    failed = any(r.failed or not r.renditions for _, r in reports)
+    return 1 if failed else 0
