@@ -12,6 +12,7 @@ import logging
 import random
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,10 @@ def test_multipart_splits_like_the_reference(
             target("mp5", 1),
         ],
     }
-    worker(copy).run_sync(params, config=ac_config, context=ac_context)
+    # the reference's splits need its preferred 100 MiB part size (HTTP_TRANSFER_PREFERRED_PART_SIZE);
+    # imgworker's default spreads parts over the URLs (deviation, field case A21: test_field_cases.py)
+    config = replace(ac_config, upload_preferred_part_size=100 * MIB)
+    worker(copy).run_sync(params, config=config, context=ac_context)
 
     def sha(lo: int, hi: int) -> str:
         return hashlib.sha1(data[lo:hi]).hexdigest()
@@ -212,7 +216,8 @@ def test_multipart_150mb_over_3_urls_arrives_whole(
     result = worker(callback).run_sync(params, config=ac_config, context=ac_context)
     assert result == {"requestId": "req-150"}
     parts = sorted(recorder.find("PUT"), key=lambda r: r.path)
-    assert [(p.path, p.length) for p in parts] == [("/put/big/part1", 100 * MIB), ("/put/big/part2", size - 100 * MIB)]
+    # spread over the 3 URLs (the reference, stretching to 100 MiB, used two parts of 100 MiB + 50 MB)
+    assert [(p.path, p.length) for p in parts] == [(f"/put/big/part{k}", size // 3) for k in (1, 2, 3)]
     whole = hashlib.sha1()
     for part in parts:
         with part.open_body() as fh:

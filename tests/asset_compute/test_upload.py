@@ -29,7 +29,14 @@ from plugins.asset_compute import Recorder
     ],
 )
 def test_part_size(size: int, urls: int, max_part: int, min_part: int | None, expected: int) -> None:
-    assert part_size(size, urls, max_part, min_part) == expected
+    # the reference's stretching to a preferred 100 MiB (HTTP_TRANSFER_PREFERRED_PART_SIZE set)
+    assert part_size(size, urls, max_part, min_part, preferred=100 * MIB) == expected
+
+
+def test_default_part_size_spreads_over_the_urls() -> None:
+    # deviation: without a preferred size the parts use the URLs given (field case A21)
+    assert part_size(25 * MIB, 3, 100 * MIB, MIB) == -(-25 * MIB // 3)
+    assert part_size(300 * 1024, 5, 1024 * 1024, 10240) == 61440
 
 
 def test_min_part_size_is_honoured() -> None:
@@ -84,7 +91,8 @@ def test_multipart_headers_and_unused_urls(recorder: Recorder, ac_config: AssetC
         "maxPartSize": 4000,
         "multipartHeaders": {"x-ms-blob-type": "BlockBlob"},
     }
-    put(rendition(tmp_path, target, data), ac_config)  # part = min(max(100 MiB, 1707), 4000): p3..p5 unused
+    config = replace(ac_config, upload_preferred_part_size=100 * MIB)  # the reference's stretching
+    put(rendition(tmp_path, target, data), config)  # part = min(max(100 MiB, 1707), 4000): p3..p5 unused
     reqs = sorted(recorder.find("PUT"), key=lambda r: r.path)
     assert [(r.path, r.length) for r in reqs] == [("/put/p0", 4000), ("/put/p1", 4000), ("/put/p2", 2240)]
     assert b"".join(r.body or b"" for r in reqs) == data

@@ -79,7 +79,8 @@ class AssetComputeConfig:
     initial_wait: float = 0.1  # NODE_HTTPTRANSFER_INITIAL_WAIT (ms): first backoff delay
     backoff: float = 2.0  # NODE_HTTPTRANSFER_BACKOFF: delay multiplier per attempt
     read_timeout: float = 30.0  # NODE_HTTPTRANSFER_SOCKET_TIMEOUT (ms): socket read/write timeout
-    preferred_part_size: int = 100 * MIB  # HTTP_TRANSFER_PREFERRED_PART_SIZE (bytes)
+    preferred_part_size: int = 100 * MIB  # HTTP_TRANSFER_PREFERRED_PART_SIZE (bytes): ranged-download parts
+    upload_preferred_part_size: int | None = None  # the same variable, only when set: stretches upload parts
     max_concurrent_parts: int = 8  # ASSET_COMPUTE_MAX_CONCURRENT_PARTS
     events_mode: EventsMode = "auto"  # ASSET_COMPUTE_EVENTS
     events_file: Path = Path("out/events.jsonl")  # ASSET_COMPUTE_EVENTS_FILE (JSON lines)
@@ -119,6 +120,7 @@ class AssetComputeConfig:
             backoff=_num(e, "NODE_HTTPTRANSFER_BACKOFF", 2.0),
             read_timeout=_num(e, "NODE_HTTPTRANSFER_SOCKET_TIMEOUT", 30.0, 0.001),
             preferred_part_size=part,
+            upload_preferred_part_size=part if e.get("HTTP_TRANSFER_PREFERRED_PART_SIZE") else None,
             max_concurrent_parts=max(1, int(_num(e, "ASSET_COMPUTE_MAX_CONCURRENT_PARTS", 8))),
             events_mode=mode,  # type: ignore[arg-type]
             events_file=Path(e.get("ASSET_COMPUTE_EVENTS_FILE") or "out/events.jsonl"),

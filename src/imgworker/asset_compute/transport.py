@@ -1,15 +1,18 @@
 """HTTP plumbing shared by downloads, uploads and event senders: the client, the retry policy, errors.
 
-Retry policy (node-httptransfer v3.4.1 ``lib/retry.js``, spec section 2 item 4): network errors
-(connect, read timeout, reset, truncated body) and HTTP 5xx, 408 and 429 are retried with exponential
-backoff, delay_n = ``initial_wait`` x ``backoff``^n + rand(0..100 ms), while the next attempt would still
-start within the budget; any other status (401, 403, 404, 413 ...) is terminal at once.
+Retry policy (node-httptransfer v3.4.1 ``lib/retry.js``, spec section 2 item 4; field case A22): network
+errors (connect, read timeout, reset, truncated body) and HTTP 5xx, 408 and 429 are retried with
+exponential backoff, delay_n = min(``initial_wait`` x ``backoff``^n, 30 s) + rand(0..100 ms), at least the
+response's ``Retry-After`` (seconds or an HTTP date, honoured up to 60 s), while the next attempt would
+still start within the budget; any other status (401, 403, 404, 409, 412, 413 ...) is terminal at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import time
+from email.utils import parsedate_to_datetime
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
@@ -24,6 +27,7 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+from tenacity.wait import wait_base
 
 from imgworker import __version__
 from imgworker.asset_compute.config import AssetComputeConfig
@@ -32,6 +36,8 @@ from imgworker.asset_compute.redact import get_logger, redact_url
 log = get_logger(__name__)
 USER_AGENT = f"imgworker-asset-compute/{__version__}"
 RETRYABLE_STATUSES = frozenset({408, 429})
+MAX_BACKOFF = 30.0  # s: cap of one exponential backoff delay
+MAX_RETRY_AFTER = 60.0  # s: the longest Retry-After honoured
 
 
 class HttpStatusError(Exception):
@@ -39,7 +45,16 @@ class HttpStatusError(Exception):
     (the reference's wording, with the URL's query redacted). ``retryable`` overrides the status rule
     (I/O Events answers 204 while its journal is not ready: retried)."""
 
-    def __init__(self, method: str, url: str, status: int, body: str = "", *, retryable: bool | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        body: str = "",
+        *,
+        retryable: bool | None = None,
+        retry_after: str | None = None,
+    ) -> None:
         text = f"{method} '{redact_url(url)}' failed with status {status}"
         if body:
             text += f": {body[:300]}"
@@ -48,6 +63,32 @@ class HttpStatusError(Exception):
         self.status = status
         self.body = body
         self.retryable = retryable
+        self.retry_after = parse_retry_after(retry_after)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), capped at 60; else None."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, min(MAX_RETRY_AFTER, seconds))
+
+
+class _WaitRetryAfter(wait_base):
+    """Wait at least the failed response's ``Retry-After``."""
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        delay = getattr(exc, "retry_after", None)
+        return float(delay) if isinstance(delay, float) else 0.0
 
 
 def response_text(response: httpx.Response) -> str:
@@ -94,6 +135,16 @@ def _log_retry(state: RetryCallState) -> None:
     log.warning("attempt %d failed (%s), retrying in %.3f s", state.attempt_number, exc, wait)
 
 
+def wait_combine_max(first: wait_base, second: wait_base) -> wait_base:
+    """A tenacity wait that is the larger of two waits."""
+
+    class _Max(wait_base):
+        def __call__(self, retry_state: RetryCallState) -> float:
+            return max(first(retry_state), second(retry_state))
+
+    return _Max()
+
+
 def retrying(config: AssetComputeConfig, budget: float, initial_wait: float | None = None) -> AsyncRetrying:
     """The retry loop for one operation: ``async for attempt in retrying(...): with attempt: ...``.
 
@@ -104,7 +155,10 @@ def retrying(config: AssetComputeConfig, budget: float, initial_wait: float | No
     stop = stop_after_attempt(1) if config.disable_retries else stop_before_delay(budget)
     return AsyncRetrying(
         stop=stop,
-        wait=wait_exponential(multiplier=first, exp_base=config.backoff) + wait_random(0, 0.1),
+        wait=wait_combine_max(
+            wait_exponential(multiplier=first, exp_base=config.backoff, max=MAX_BACKOFF) + wait_random(0, 0.1),
+            _WaitRetryAfter(),
+        ),
         retry=retry_if_exception(is_retryable),
         before_sleep=_log_retry,
         reraise=True,

@@ -4,11 +4,16 @@ Follows asset-compute-pipeline ``lib/storage/http.js`` and node-httptransfer v3.
 ``lib/block/blockupload.js`` (spec section 4). Bodies are streamed from disk (no 100 MiB ceiling), with
 ``Content-Length`` and ``Content-Type`` = the detected rendition content type.
 
-Part-size rule (sizes in bytes; ``preferred`` = ``HTTP_TRANSFER_PREFERRED_PART_SIZE``, 100 MiB)::
+Part-size rule (sizes in bytes)::
 
     part = max(ceil(size / len(urls)), minPartSize or 1)
     part > maxPartSize                      -> RenditionTooLarge, nothing is uploaded
-    part = min(max(preferred, part), maxPartSize)
+    part = min(max(preferred, part), maxPartSize)   only when HTTP_TRANSFER_PREFERRED_PART_SIZE is set
+
+By default the rendition is spread over the URLs AEM gave (field case A21: 300 KiB over 5 URLs is
+5 parts of 61,440 B); the reference always stretched parts to a preferred 100 MiB (fewer, larger
+parts), which setting ``HTTP_TRANSFER_PREFERRED_PART_SIZE`` restores. A single ``PUT`` carries
+``x-ms-blob-type: BlockBlob`` (Azure's Put Blob requires it, other stores ignore it; field case A20).
 
 Part k is bytes ``[k*part, min((k+1)*part, size) - 1]`` PUT to ``urls[k]``; unused trailing URLs are left
 alone; no "complete" call is made (AEM completes the binary). Parts run up to ``max_concurrent_parts`` at
@@ -47,7 +52,7 @@ class CapacityExceeded(Exception):
     """The file does not fit ``len(urls) x maxPartSize``."""
 
 
-def part_size(size: int, num_urls: int, max_part: Any, min_part: Any = None, preferred: int = 100 << 20) -> int:
+def part_size(size: int, num_urls: int, max_part: Any, min_part: Any = None, preferred: int = 0) -> int:
     """Part size in bytes for ``size`` bytes over ``num_urls`` URLs (module docstring rule).
 
     Raises :class:`PartSizeError` for a missing/non-positive ``maxPartSize`` or ``minPartSize`` above it,
@@ -82,7 +87,7 @@ async def upload(rendition: Rendition, client: httpx.AsyncClient, config: AssetC
     too_large = f"rendition size of {size} for {rendition.name} is too large"
     try:
         if isinstance(target, str):
-            headers = {"content-type": content_type}
+            headers = {"content-type": content_type, "x-ms-blob-type": "BlockBlob"}
             await _put(client, target, rendition.path, 0, size, headers, config, config.retry_budget)
         elif isinstance(target, dict):
             await _multipart(rendition.path, size, target, content_type, client, config)
@@ -109,7 +114,8 @@ async def _multipart(
     config: AssetComputeConfig,
 ) -> None:
     urls = target.get("urls") or []
-    part = part_size(size, len(urls), target.get("maxPartSize"), target.get("minPartSize"), config.preferred_part_size)
+    preferred = config.upload_preferred_part_size or 0
+    part = part_size(size, len(urls), target.get("maxPartSize"), target.get("minPartSize"), preferred)
     headers = {**(target.get("multipartHeaders") or {}), "content-type": content_type}
     sem = asyncio.Semaphore(config.max_concurrent_parts)
     count = math.ceil(size / part)
@@ -139,7 +145,9 @@ async def _put(
                 url, content=_chunks(path, offset, length), headers={**headers, "content-length": str(length)}
             )
             if not resp.is_success:
-                raise HttpStatusError("PUT", url, resp.status_code, response_text(resp))
+                raise HttpStatusError(
+                    "PUT", url, resp.status_code, response_text(resp), retry_after=resp.headers.get("retry-after")
+                )
 
 
 async def _chunks(path: Path, offset: int, length: int) -> AsyncIterator[bytes]:
