@@ -170,7 +170,9 @@ def test_masking() -> None:
     values = s.masked()
     assert values["IMGIX_SECURE_TOKEN"] == "****cdef"
     assert values["AZURE_STORAGE_CONTAINER_NAME"] == "source"
-    assert values["(resolved) renderer"] == "embedded renderer"
+    assert values["(resolved) renderer"].startswith("embedded renderer")
+    running = load_settings(None, imgix_domain="http://127.0.0.1:8080").masked()["(resolved) renderer"]
+    assert running == "imgworker renderer already running at http://127.0.0.1:8080"
     assert values["(resolved) azure imgix account"] == (
         f"{AZURITE_ACCOUNT} at http://127.0.0.1:10000/{AZURITE_ACCOUNT} (from AZURE_STORAGE_CONNECTION_STRING)"
     )

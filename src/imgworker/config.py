@@ -11,8 +11,9 @@ unset). The first eight are the imgix + Asset Compute tutorial's names:
 ``IMGIX_STORAGE_KEY``              its key (secret)
 ``IMGIX_STORAGE_CONTAINER_NAME``   the staging container (default ``imgix``)
 ``IMGIX_SECURE_TOKEN``             the imgix source's secure URL token (secret)
-``IMGIX_DOMAIN``                   ``<sub>.imgix.net`` = the real imgix service over https; anything
-                                   else (or unset) = the embedded renderer
+``IMGIX_DOMAIN``                   ``<sub>.imgix.net`` = the real imgix service over https; another
+                                   URL (``http://127.0.0.1:8080``) = an imgworker renderer already
+                                   running; unset = the embedded renderer, started per run
 ``AZURE_STORAGE_CONNECTION_STRING`` replaces account/key/endpoint for the source account (Azurite)
 ``AZURE_STORAGE_ENDPOINT``         blob endpoint (default ``https://<account>.blob.core.windows.net``)
 ``IMGIX_STORAGE_CONNECTION_STRING`` / ``IMGIX_STORAGE_ENDPOINT``  the same for the imgix account
@@ -57,8 +58,9 @@ Role = Literal["source", "imgix"]
 def is_imgix_domain(domain: str | None) -> bool:
     """True if ``domain`` is a real imgix domain ``<sub>.imgix.net`` (optionally with ``https://``).
 
-    Then URLs go to the imgix service over https and the embedded renderer is not started;
-    anything else (``127.0.0.1:8080``, ``localhost``, unset) means the embedded renderer.
+    Then URLs go to the imgix service over https and the embedded renderer is not started; another
+    value (``http://127.0.0.1:8080``) names an imgworker renderer already running (every parameter is
+    then checked against what imgworker implements); unset means the embedded renderer.
     """
     return bool(domain and _IMGIX_DOMAIN_RE.match(domain.strip()))
 
@@ -236,9 +238,12 @@ class Settings(BaseSettings):
                 shown = None if value is None else str(value)
             out[name.upper()] = shown
         out["(resolved) staging store"] = self.staging_store_url
-        out["(resolved) renderer"] = (
-            f"imgix service https://{self.imgix_domain_host}" if self.uses_imgix_service else "embedded renderer"
-        )
+        if self.uses_imgix_service:
+            out["(resolved) renderer"] = f"imgix service https://{self.imgix_domain_host}"
+        elif self.imgix_domain:
+            out["(resolved) renderer"] = f"imgworker renderer already running at {self.imgix_domain}"
+        else:
+            out["(resolved) renderer"] = "embedded renderer (started by each run on 127.0.0.1)"
         for role in ("source", "imgix"):
             acct = self.azure_account(role)
             out[f"(resolved) azure {role} account"] = (

@@ -63,3 +63,13 @@ def test_truncated_jpeg_has_no_size(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
     sniffed = sniff_file(path)
     assert (sniffed.mime, sniffed.width) == ("image/jpeg", None)
+
+
+def test_avif_dimensions_from_the_ispe_box(tmp_path: Path) -> None:
+    import pyvips
+
+    for name, width, height in (("a.avif", 226, 150), ("b.avif", 31, 97)):
+        path = tmp_path / name
+        pyvips.Image.black(width, height, bands=3).write_to_file(str(path))
+        sniffed = sniff_file(path)
+        assert (sniffed.mime, sniffed.width, sniffed.height) == ("image/avif", width, height)

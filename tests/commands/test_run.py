@@ -73,3 +73,28 @@ def test_several_request_files_run_in_one_session(tmp_path: Path) -> None:
     assert size_of((tmp_path / "out/r0.png").read_bytes()) == (40, 27)
     assert size_of((tmp_path / "out/r1.png").read_bytes()) == (60, 40)
     assert _run(["run", "req0.json", "bad.json"], tmp_path).returncode == 2  # checked before anything runs
+
+
+def test_shorthand_takes_the_format_from_the_output_name(tmp_path: Path) -> None:
+    for name, loader in (("c.jpg", "jpegload"), ("c.webp", "webpload"), ("c.avif", "heifload")):
+        result = _run(
+            ["run", str(EXAMPLES / "chelsea.png"), "--imgix", "w=100", "-o", f"out/{name}", "--json"], tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        data = (tmp_path / "out" / name).read_bytes()
+        assert loader_of(data).startswith(loader) and size_of(data) == (100, 67)
+        meta = json.loads(result.stdout.strip().splitlines()[-1])["metadata"]
+        assert (meta["tiff:imageWidth"], meta["tiff:imageHeight"]) == (100, 67)
+
+
+def test_usage_errors_exit_2_with_a_message(tmp_path: Path) -> None:
+    image = str(EXAMPLES / "chelsea.png")
+    for args, message in (
+        (["run", image, "-o", "out/x.jpg"], "go with --imgix"),
+        (["run", image, "--imgix", "w=10"], "needs -o"),
+        (["run", image], "an image?"),
+        (["run", "missing.json"], "cannot read the request"),
+    ):
+        result = _run(args, tmp_path)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr

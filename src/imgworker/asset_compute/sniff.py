@@ -4,7 +4,7 @@ The reference detects a rendition's type with ``file -b --mime`` and its size wi
 library (asset-compute-pipeline ``lib/rendition.js``). This is a pure-Python equivalent for the formats
 a rendition worker produces, reading at most the first 64 KiB (dimensions may seek further in JPEG/TIFF):
 
-* images: JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF/HEIC (mime only), SVG (``image/svg+xml``), PDF;
+* images: JPEG, PNG, GIF, WebP, TIFF, BMP, AVIF/HEIC (size from the ``ispe`` box), SVG (``image/svg+xml``), PDF;
 * text: ``text/plain`` with encoding ``us-ascii`` or ``utf-8`` (``file``'s charset names); JSON
   (``application/json``) and XML (``text/xml``);
 * anything else, and files under 2 bytes (``file``: "very short file"), ``application/octet-stream``.
@@ -120,7 +120,19 @@ def _dimensions(mime: str, head: bytes, fh: BinaryIO) -> tuple[int, int] | None:
         return _jpeg(fh)
     if mime == "image/tiff":
         return _tiff(fh)
+    if mime in ("image/avif", "image/heic", "image/heif"):
+        return _ispe(head)
     return None
+
+
+def _ispe(head: bytes) -> tuple[int, int] | None:
+    """AVIF/HEIF: the first ``ispe`` (image spatial extents) property box, the primary image's in
+    practice (ISO/IEC 23008-12): ``size, "ispe", version+flags, width, height`` (32-bit big-endian)."""
+    at = head.find(b"ispe")
+    if at < 4 or len(head) < at + 16:
+        return None
+    w, h = struct.unpack(">II", head[at + 8 : at + 16])
+    return (w, h) if w and h else None
 
 
 def _webp(head: bytes) -> tuple[int, int] | None:

@@ -3,6 +3,9 @@
     imgworker run REQUEST.json [REQUEST2.json ...] [--json] [--events FILE]
     imgworker run SOURCE --imgix 'w=300&h=300&fit=crop' -o OUT [--fmt jpg]
 
+In the shorthand the output format is ``--fmt``, else the extension of ``OUT`` (``.jpg``, ``.png``,
+``.webp``, ``.gif``, ``.avif``), else the source's (an ``fm`` in ``--imgix`` wins over all three).
+
 Several request files run one after the other in one session (one renderer, sources staged once),
 with one progress bar over all their renditions (on a terminal). Prints a table (request,
 rendition, target, format, width x height, bytes, ms); with ``--json`` prints one JSON line per
@@ -17,6 +20,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -25,6 +29,8 @@ from rich.table import Table
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.job import JobReport, run_job
 from imgworker.worker.session import ImgixSession
+
+SHORTHAND_FORMATS = frozenset({"jpg", "jpeg", "png", "webp", "gif", "avif"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,33 +45,55 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=main)
 
 
+class UsageError(Exception):
+    """A command-line mistake (exit code 2); ``str()`` says what to do."""
+
+
 def build_requests(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
     """(label, request) pairs: each JSON file, or the shorthand's one-rendition request.
 
     Raises:
-        OSError, json.JSONDecodeError: an unreadable request file; SystemExit: a usage error.
+        UsageError: an unreadable or non-JSON request file, or a wrong combination of options.
     """
     if args.imgix is None:
+        if args.output or args.fmt:
+            raise UsageError("-o/--output and --fmt go with --imgix (the one-rendition shorthand)")
         out = []
         for name in args.request:
-            request = json.loads(Path(name).read_text(encoding="utf-8"))
+            try:
+                request = json.loads(Path(name).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                hint = " (an image? use: imgworker run IMAGE --imgix 'w=300' -o OUT)" if _is_binary(name) else ""
+                raise UsageError(f"cannot read the request {name}: {exc}{hint}") from None
             if not isinstance(request, dict):
-                raise json.JSONDecodeError("the request must be a JSON object", name, 0)
+                raise UsageError(f"cannot read the request {name}: expected a JSON object")
             out.append((name, request))
         return out
     if len(args.request) != 1:
-        raise SystemExit("imgworker run: --imgix takes exactly one source")
+        raise UsageError("--imgix takes exactly one source")
     return [("shorthand", build_request(args.request[0], args))]
+
+
+def _is_binary(name: str) -> bool:
+    """Whether the file looks like binary data (an image given where a request JSON was expected)."""
+    try:
+        with open(name, "rb") as f:
+            head = f.read(1024)
+    except OSError:
+        return False
+    return b"\x00" in head or head.lstrip()[:1] not in (b"{", b"[")
 
 
 def build_request(source: str, args: argparse.Namespace) -> dict[str, Any]:
     """The shorthand's one-rendition request."""
     if not args.output:
-        raise SystemExit("imgworker run: --imgix needs -o/--output (the rendition target)")
+        raise UsageError("--imgix needs -o/--output (the rendition target)")
     name = Path(args.output).name if "://" not in args.output else "rendition"
     rendition: dict[str, Any] = {"name": name, "imgix": args.imgix, "target": args.output}
-    if args.fmt:
-        rendition["fmt"] = args.fmt
+    suffix = Path(urlsplit(args.output).path).suffix.lower().lstrip(".")
+    fmt = args.fmt or (suffix if suffix in SHORTHAND_FORMATS else None)
+    if fmt:
+        rendition["fmt"] = fmt
     return {"source": source, "renditions": [rendition]}
 
 
@@ -105,8 +133,8 @@ def _progress(renditions: int, *, quiet: bool) -> tuple[Progress, TaskID]:
 def main(args: argparse.Namespace) -> int:
     try:
         requests = build_requests(args)
-    except (OSError, json.JSONDecodeError) as exc:
-        print(f"imgworker run: cannot read the request: {exc}", file=sys.stderr)
+    except UsageError as exc:
+        print(f"imgworker run: {exc}", file=sys.stderr)
         return 2
     events_file = open(args.events, "a", encoding="utf-8") if args.events else None  # noqa: SIM115
     count = sum(len(r.get("renditions") or []) if isinstance(r.get("renditions"), list) else 0 for _, r in requests)

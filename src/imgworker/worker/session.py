@@ -27,6 +27,7 @@ from imgworker.render.sources import Origin
 from imgworker.storage import BlobStore, open_store
 from imgworker.storage.staging import StagedSource
 from imgworker.worker.config import WorkerConfig
+from imgworker.worker.fetch import FetchError
 from imgworker.worker.imgix_worker import RenditionResult, render_rendition, rendition_params, stage
 
 
@@ -48,6 +49,7 @@ class ImgixSession:
         self._token: str | None = config.secure_token
         self._base_url: str | None = None if config.embedded else config.base_url
         self._staged: dict[tuple[str, int, int], StagedSource] = {}
+        self._stage_errors: dict[tuple[str, int, int], Exception] = {}
 
     def endpoint(self) -> tuple[str, str | None]:
         """(base URL, secure token) of the renderer; starts the embedded one on first use."""
@@ -60,14 +62,28 @@ class ImgixSession:
             return self._base_url, self._token
 
     def stage(self, path: str | Path, filename: str) -> StagedSource:
-        """Stage a local source file (once per file content and modification time in this session)."""
+        """Stage a local source file (once per file content and modification time in this session).
+
+        A failure (store unreachable, access denied) is remembered for that file, so the other
+        renditions of the job fail at once with the same error instead of retrying the store each.
+        """
         st = Path(path).stat()
         key = (str(path), st.st_size, st.st_mtime_ns)
         with self._lock:
-            cached = self._staged.get(key)
+            cached, failed = self._staged.get(key), self._stage_errors.get(key)
         if cached is not None:
             return cached
-        staged = stage(self.store, str(path), filename)
+        if failed is not None:
+            raise failed
+        try:
+            staged = stage(self.store, str(path), filename)
+        except FetchError as exc:
+            raise exc from None
+        except Exception as exc:  # a store error: one clear, reusable failure for this source
+            error = FetchError("GenericError", f"staging the source into {self.store.url} failed: {exc}")
+            with self._lock:
+                self._stage_errors[key] = error
+            raise error from None
         with self._lock:
             self._staged[key] = staged
         return staged
