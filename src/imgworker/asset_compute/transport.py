@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from email.utils import parsedate_to_datetime
 from collections.abc import Awaitable, Iterable
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import certifi
