@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imgworker.render import deadline, vips
+from imgworker.render.errors import SourceCorrupt
 from imgworker.render.detect.faces import Face
 from imgworker.render.ops import (
     adjustment,
@@ -88,6 +89,7 @@ class State:
     params: Params
     accept: str
     limits: Limits
+    random_access: bool = False
     info: vips.SourceInfo | None = None
     image: Any = None
     plan: geometry.SizePlan | None = None
@@ -165,7 +167,7 @@ def step_load(s: State) -> None:
         s.frames = animation.split(whole, frames)
         s.image = s.frames[0]
         return
-    s.image = vips.load(s.data, info, shrink=shrink)
+    s.image = vips.load(s.data, info, shrink=shrink, random=s.random_access or _reads_out_of_order(s))
 
 
 def step_colour(s: State) -> None:
@@ -266,6 +268,11 @@ STEPS: tuple[tuple[str, Callable[[State], None]], ...] = (
 )
 
 
+def _reads_out_of_order(s: State) -> bool:
+    """Steps that read rows out of order: EXIF/``orient`` turns and mirrors, ``rot``, ``flip``."""
+    return s.orientation != 1 or any(s.params.has(p) for p in ("rot", "flip", "orient"))
+
+
 def render(
     data: bytes,
     params: Params,
@@ -289,7 +296,18 @@ def render(
     Raises:
         RenderError: a subclass naming what is wrong (see :mod:`imgworker.render.errors`).
     """
+    try:
+        return _render(State(data=data, params=params, accept=accept, limits=limits or Limits(), overlays=overlays))
+    except SourceCorrupt as exc:
+        if "out of order" not in exc.message:
+            raise
+    # a step read the streamed decode out of order (e.g. a wide convolution): decode for random access
     state = State(data=data, params=params, accept=accept, limits=limits or Limits(), overlays=overlays)
+    state.random_access = True
+    return _render(state)
+
+
+def _render(state: State) -> RenderResult:
     with deadline.deadline(state.limits.deadline_s):
         for name, step in STEPS:
             deadline.check()

@@ -153,7 +153,9 @@ def _first_line(exc: BaseException) -> str:
     return (telling or lines or [type(exc).__name__])[0]
 
 
-def load(data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = None, n: int = 1) -> Image:
+def load(
+    data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = None, n: int = 1, random: bool = False
+) -> Image:
     """Decode ``data`` lazily with strict error checking (``fail_on="error"``: field case A09).
 
     Args:
@@ -161,6 +163,8 @@ def load(data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = N
             ``scale``; ignored for other formats.
         page: first page/frame (0-based; default ``info.page``); ``n``: number of pages (-1 = all,
             returned as one tall image with ``page-height`` set).
+        random: random access (the decoded image is kept in memory) instead of sequential
+            streaming; needed when later steps read rows out of order (rotation, vertical flip).
 
     SVG sources are sanitised first (:mod:`imgworker.render.svg_sanitize`). Returns a pyvips image
     (not yet evaluated).
@@ -168,7 +172,7 @@ def load(data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = N
     Raises:
         SourceCorrupt: a load failure; SourceFormatUnsupported: HEIC without an HEVC decoder.
     """
-    options: dict[str, Any] = {"access": "sequential", "fail_on": "error"}
+    options: dict[str, Any] = {"access": "random" if random else "sequential", "fail_on": "error"}
     if info.pages > 1 or info.format in ("gif", "webp", "tiff", "pdf", "heif"):
         options.update(page=info.page if page is None else page, n=n)
     if shrink > 1 and info.format == "jpeg":
