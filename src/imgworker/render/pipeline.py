@@ -62,11 +62,13 @@ class Limits:
         deadline_s: wall-clock budget of one render in seconds; past it the work is stopped and
             :class:`~imgworker.render.errors.RenderTimeout` (503) raised; ``None``: unlimited.
         max_frames: animations with this many frames or more are refused (imgix: fewer than 900).
+        max_animation_pixels: animated output decoding more pixels (all frames) is refused (422).
     """
 
     pixel_limit: int = vips.DEFAULT_PIXEL_LIMIT
     deadline_s: float | None = 30.0
     max_frames: int = animation.DEFAULT_MAX_FRAMES
+    max_animation_pixels: int = animation.DEFAULT_MAX_ANIMATION_PIXELS
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def _animated_frames(s: State, info: vips.SourceInfo) -> list[int] | None:
     out = format.decide(s.params, s.accept, _source_fm(info), info.has_alpha, animated=True)
     if not out.animates:
         return None
-    animation.check_limit(info.pages, s.limits.max_frames)
+    animation.check_limit(info.pages, s.limits.max_frames, frame_pixels=info.width * info.height,
+                          max_pixels=s.limits.max_animation_pixels)  # fmt: skip
     return animation.select(s.params, info.pages)
 
 

@@ -90,3 +90,24 @@ def test_limits_max_frames_refuses_long_animations_only_when_animating() -> None
     assert (
         pyvips.Image.new_from_buffer(go("SH_animated-loop-3.gif", "w=40&fm=png", Limits(max_frames=10)), "").width == 40
     )
+
+
+def test_animation_pixel_budget_refuses_huge_animations_but_not_one_frame() -> None:
+    import pyvips
+
+    from imgworker.render.errors import SourceTooLarge
+    from imgworker.render.params import parse_query
+    from imgworker.render.pipeline import Limits, render
+
+    frames = [
+        pyvips.Image.black(200, 200).draw_rect(255, i * 5, i * 5, 20, 20, fill=True).cast("uchar") for i in range(30)
+    ]
+    gif = pyvips.Image.arrayjoin(frames, across=1).copy()
+    gif.set_type(pyvips.GValue.gint_type, "page-height", 200)
+    data = bytes(gif.gifsave_buffer())
+    limits = Limits(max_animation_pixels=1_000_000)  # 30 x 200 x 200 = 1.2 MP
+    with pytest.raises(SourceTooLarge, match="animation limit"):
+        render(data, parse_query("w=100"), limits=limits)
+    assert render(data, parse_query("w=100&frame=1"), limits=limits).width == 100
+    assert render(data, parse_query("w=100&fm=png"), limits=limits).content_type == "image/png"
+    assert render(data, parse_query("w=100"), limits=Limits(max_animation_pixels=2_000_000)).content_type == "image/gif"

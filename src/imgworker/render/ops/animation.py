@@ -76,10 +76,23 @@ def select(params: Params, pages: int) -> list[int]:
     return frames
 
 
-def check_limit(pages: int, max_frames: int) -> None:
-    """Raise :class:`SourceTooLarge` when an animation has ``max_frames`` frames or more."""
+DEFAULT_MAX_ANIMATION_PIXELS = 50_000_000
+"""Pixels of all frames together (width x height x frames) an animated render may decode: every
+frame is held in memory (4 bytes a pixel), so 50 MP keeps one render near 200 MB (field case A11's
+memory bound; a 56 KB GIF of 260 frames of 1000x1000 would otherwise take gigabytes)."""
+
+
+def check_limit(pages: int, max_frames: int, *, frame_pixels: int = 0,
+                max_pixels: int = DEFAULT_MAX_ANIMATION_PIXELS) -> None:  # fmt: skip
+    """Raise :class:`SourceTooLarge` when an animation has ``max_frames`` frames or more, or more than
+    ``max_pixels`` pixels in all its frames (``frame_pixels`` = width x height of one frame)."""
     if pages >= max_frames:
         raise SourceTooLarge(f"animated source has {pages} frames; animations must have fewer than {max_frames} frames")
+    if frame_pixels * pages > max_pixels:
+        raise SourceTooLarge(
+            f"animated source has {pages} frames of {frame_pixels} pixels, above the animation limit of "
+            f"{max_pixels} pixels in all frames (ask for one frame with `frame=1`, or a still format)"
+        )
 
 
 def _int_list(image: vips.Image, name: str) -> list[int]:
