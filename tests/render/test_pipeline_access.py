@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 import pyvips
-from helpers import EXAMPLES, size_of
 
+from helpers import EXAMPLES, size_of
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imgworker.render import deadline, vips
-from imgworker.render.errors import SourceCorrupt
 from imgworker.render.detect.faces import Face
+from imgworker.render.errors import SourceCorrupt
 from imgworker.render.ops import (
     adjustment,
     animation,

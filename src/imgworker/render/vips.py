@@ -16,6 +16,7 @@ import pyvips
 
 from imgworker.render import deadline, sniff
 from imgworker.render.errors import (
+    BadRequest,
     RenderError,
     SourceCorrupt,
     SourceFormatUnsupported,
@@ -211,8 +212,16 @@ def svg(markup: str) -> Image:
 
 
 def text(markup: str, **options: Any) -> Image:
-    """Pango text rendering (``pyvips.Image.text``)."""
-    return pyvips.Image.text(markup, **options)
+    """Pango text rendering (``pyvips.Image.text``).
+
+    Raises:
+        BadRequest: the text cannot be drawn at that size (cairo's surfaces stop at 32767 px a side;
+            a huge ``txt-size`` or a very long line).
+    """
+    try:
+        return pyvips.Image.text(markup, **options)
+    except pyvips.Error as exc:
+        raise BadRequest(f"the text (`txt`) cannot be drawn at this size ({_first_line(exc)})") from None
 
 
 def from_buffer(data: bytes, **options: Any) -> Image:

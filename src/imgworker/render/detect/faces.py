@@ -50,8 +50,12 @@ def detect_faces(grey: np.ndarray[Any, Any], scale: float = 1.0) -> list[Face]:
     """
     if grey.ndim == 3:
         grey = grey[:, :, 0]
+    if grey.ndim != 2:  # numpy gives tiny images (1x1) fewer dimensions
+        return []
     h, w = grey.shape[:2]
     min_side = max(24, int(min(h, w) * 0.06))  # faces under ~6 % of the short side are not crop targets
+    if min(h, w) < min_side:  # too small to hold a detectable face
+        return []
     equalised = cv2.equalizeHist(np.ascontiguousarray(grey, dtype=np.uint8))
     rects, _levels, weights = _cascade().detectMultiScale3(
         equalised, scaleFactor=1.2, minNeighbors=5, minSize=(min_side, min_side), outputRejectLevels=True

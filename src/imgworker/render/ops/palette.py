@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import colorsys
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,13 +64,21 @@ def _pixels(image: vips.Image, side: int = ANALYSIS_SIDE) -> np.ndarray[Any, Any
     small = image.resize(scale) if scale < 1.0 else image
     if small.hasalpha():
         small = small.flatten(background=[255, 255, 255])
+    if small.bands < 3:  # grey: the same value in R, G and B
+        grey = small.extract_band(0)
+        small = grey.bandjoin([grey, grey])
     array = vips.to_numpy(vips.evaluate(small.cast("uchar")))
     return np.asarray(array, dtype=np.float32).reshape(-1, small.bands)[:, :3]
 
 
 def kmeans(pixels: np.ndarray[Any, Any], k: int) -> list[Swatch]:
     """k-means colours of ``pixels`` (N, C), most populous first; at most the distinct colours."""
-    distinct = np.unique(pixels.astype(np.uint8), axis=0)
+    distinct, counts0 = np.unique(pixels.astype(np.uint8), axis=0, return_counts=True)
+    if len(distinct) <= k:  # no clustering needed (and OpenCV misreads a single sample)
+        order0 = np.argsort(-counts0, kind="stable")
+        total0 = float(counts0.sum())
+        return [Swatch((int(distinct[i][0]), int(distinct[i][1]), int(distinct[i][2])), counts0[i] / total0)
+                for i in order0]  # fmt: skip
     k = max(1, min(k, len(distinct)))
     cv2.setRNGSeed(1)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 0.5)
@@ -77,6 +86,7 @@ def kmeans(pixels: np.ndarray[Any, Any], k: int) -> list[Swatch]:
     _compact, labels, centres = cv2.kmeans(
         np.ascontiguousarray(pixels, dtype=np.float32), k, labels0, criteria, 3, cv2.KMEANS_PP_CENTERS
     )
+    centres = np.asarray(centres, dtype=np.float32).reshape(k, -1)  # OpenCV flattens a single centre
     counts = np.bincount(labels.ravel(), minlength=k)
     order = np.argsort(-counts, kind="stable")
     total = float(counts.sum())
@@ -122,8 +132,16 @@ def extract(image: vips.Image, colors: int) -> dict[str, Any]:
     }
 
 
+def css_prefix(prefix: str) -> str:
+    """``prefix`` reduced to CSS identifier characters (letters, digits, ``-``, ``_``), else ``image``:
+    the value goes into a stylesheet, so it can never close a rule or inject markup."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "", prefix)
+    return safe if safe and not safe[0].isdigit() else "image"
+
+
 def to_css(doc: dict[str, Any], prefix: str) -> str:
     """The ``palette=css`` text for a :func:`extract` document (imgix's class names)."""
+    prefix = css_prefix(prefix)
     lines: list[str] = []
 
     def rule(name: str, hex_: str) -> None:
