@@ -125,7 +125,7 @@ class AzureBlobStore:
             "max_chunk_get_size": _CHUNK,
             "connection_timeout": 10,
             "read_timeout": 60,
-            "retry_policy": ExponentialRetry(initial_backoff=0.5, increment_base=2, retry_total=2),
+            "retry_policy": ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=2),
         }
         options.update(client_options)
         credential: Any = {"account_name": account_name, "account_key": account_key} if account_key else sas_token
