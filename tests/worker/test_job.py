@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from helpers import EXAMPLES, decode, fixture, loader_of, size_of
+from helpers import EXAMPLES, decode, fixture, loader_of, mad, size_of
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.job import run_job
 
@@ -127,3 +127,17 @@ def test_source_as_file_url_and_names_with_special_characters(config: WorkerConf
     report = run_job(_request(src.as_uri(), tmp_path / "out", {"name": "x.png", "imgix": {"w": 30}}), config)
     assert report.failed == 0
     assert size_of((tmp_path / "out" / "x.png").read_bytes()) == (30, 20)
+
+
+def test_txt64_renders_like_txt(config: WorkerConfig, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    text = {"txt-size": 40, "txt-color": "fff", "txt-align": "middle,center", "fm": "png"}
+    req = _request(
+        str(EXAMPLES / "chelsea.png"), out,
+        {"name": "plain.png", "imgix": {**text, "txt": "Grüße – 你好"}},
+        {"name": "b64.png", "imgix": {**text, "txt64": "R3LDvMOfZSDigJMg5L2g5aW9"}},
+        {"name": "none.png", "imgix": {"fm": "png"}},
+    )  # fmt: skip
+    assert run_job(req, config).failed == 0
+    plain, b64, none = (decode((out / n).read_bytes()) for n in ("plain.png", "b64.png", "none.png"))
+    assert mad(plain, b64) < 0.5 and mad(plain, none) > 1.0

@@ -43,3 +43,15 @@ def test_instructions_forms() -> None:
         imgix_params('{"w": 3')
     with pytest.raises(InstructionsError, match="received list"):
         imgix_params([1, 2])
+
+
+def test_base64_instructions_are_not_encoded_twice() -> None:
+    # the library base64-encodes every *64 key; an already encoded value is decoded first
+    url = build_url("my-source.imgix.net", "a.jpg", {"txt64": "R3LDvMOfZSDigJMg5L2g5aW9"}, "K")
+    assert url.count("txt64=R3LDvMOfZSDigJMg5L2g5aW9&") == 1
+    with pytest.raises(InstructionsError, match="txt64"):
+        build_url("my-source.imgix.net", "a.jpg", {"txt64": "!!!"}, "K")
+
+
+def test_repeated_auto_in_a_query_string_merges() -> None:
+    assert imgix_params("auto=compress&auto=format&w=600") == {"auto": "compress,format", "w": "600"}

@@ -14,9 +14,7 @@ Follows asset-compute-pipeline ``lib/storage/index.js`` ``putRendition`` (spec s
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,19 +24,12 @@ from imgworker.asset_compute.config import AssetComputeConfig
 from imgworker.asset_compute.params import is_local, local_path
 from imgworker.asset_compute.rendition import Rendition
 from imgworker.asset_compute.upload import upload
+from imgworker.atomicfile import write_atomic
 
 
 def write_local(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest`` through a temporary file and a rename: the target is whole or absent."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
-            shutil.copyfileobj(f, out, 1 << 20)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(dest, [src])
 
 
 def copy_to_test_out(rendition: Rendition, out: Path) -> None:

@@ -141,7 +141,9 @@ def main(args: argparse.Namespace) -> int:
     progress, task = _progress(count, quiet=args.json)
 
     def on_event(event: dict[str, Any]) -> None:
-        progress.update(task, advance=1, description=str((event.get("rendition") or {}).get("name", "")))
+        rendition = event.get("rendition")
+        name = rendition.get("name", "") if isinstance(rendition, dict) else ""
+        progress.update(task, advance=1, description=str(name))
         line = json.dumps(event, ensure_ascii=False)
         if args.json:
             print(line, flush=True)
@@ -158,6 +160,9 @@ def main(args: argparse.Namespace) -> int:
     finally:
         if events_file:
             events_file.close()
+    for label, report in reports:
+        if report.error:
+            print(f"imgworker run: {label}: {report.error}", file=sys.stderr)
     if not args.json:
         print_table(reports, Console(width=max(Console().width, 120)))
     failed = any(r.failed or not r.renditions for _, r in reports)

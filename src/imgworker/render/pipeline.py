@@ -217,7 +217,7 @@ def step_mask(s: State) -> None:
 
 
 def step_composite(s: State) -> None:
-    s.image = composite.apply(s.image, s.params, s.overlays)
+    s.image = composite.apply(s.image, s.params, s.overlays, s.plan.border if s.plan else None)
 
 
 def step_flatten(s: State) -> None:

@@ -18,7 +18,6 @@ import hashlib
 import mimetypes
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
+from imgworker.atomicfile import write_atomic
 from imgworker.storage.base import (
     DEFAULT_EXPIRES_IN,
     BlobInfo,
@@ -74,22 +74,7 @@ class LocalFolderStore:
 
     @staticmethod
     def _write_atomic(path: Path, pieces: list[bytes | BinaryIO | Path]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for piece in pieces:
-                    if isinstance(piece, bytes):
-                        f.write(piece)
-                    elif isinstance(piece, Path):
-                        with piece.open("rb") as src:
-                            shutil.copyfileobj(src, f, 1 << 20)
-                    else:
-                        shutil.copyfileobj(piece, f, 1 << 20)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, pieces, prefix=".tmp-")
 
     def get(self, key: str) -> bytes:
         """All bytes of ``root/key``."""

@@ -9,14 +9,13 @@ backoff, 401/403 and other 4xx are final, 413 is ``RenditionTooLarge``). AEM's m
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import httpx
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from imgworker.atomicfile import write_atomic
 from imgworker.worker.fetch import FetchError
 
 
@@ -34,15 +33,7 @@ def deliver(client: httpx.Client, file_path: str, target: str, content_type: str
         _put(client, file_path, target, content_type, attempts)
         return
     path = Path(unquote(urlsplit(target).path) if target.startswith("file://") else target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(file_path, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, [Path(file_path)])
 
 
 def _put(client: httpx.Client, file_path: str, url: str, content_type: str, attempts: int) -> None:

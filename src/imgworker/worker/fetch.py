@@ -72,7 +72,10 @@ def fetch(client: httpx.Client, url: str, *, accept: str = "*/*", attempts: int 
             response = client.get(url, headers={"Accept": accept})
         except httpx.HTTPError as exc:
             raise _Retryable(f"renderer unreachable: {type(exc).__name__}: {exc}") from None
-        if response.status_code == 429 or response.status_code >= 500:
+        # a 5xx the embedded renderer decided itself (deadline, internal error: it names the reason)
+        # is deterministic and not retried; transient ones (proxies, real imgix, 429) are
+        own = "x-imgworker-reason" in response.headers
+        if response.status_code == 429 or (response.status_code >= 500 and not own):
             raise _Retryable(_message(response))
         return response
 
@@ -80,6 +83,8 @@ def fetch(client: httpx.Client, url: str, *, accept: str = "*/*", attempts: int 
         response = once()
     except _Retryable as exc:
         raise FetchError("GenericError", exc.message) from None
+    if response.status_code >= 500:
+        raise FetchError("GenericError", _message(response), response.status_code)
     if response.status_code != 200:
         reason = reason_for(response.status_code, response.headers.get("x-imgworker-reason"))
         raise FetchError(reason, _message(response), response.status_code)

@@ -16,13 +16,13 @@ A10) and parameters the embedded renderer does not implement (so nothing is sile
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from imgworker.atomicfile import write_atomic
 from imgworker.render.errors import RenderError
 from imgworker.render.params import parse_query
 from imgworker.render.params.parse import BY_NAME, canonical
@@ -92,6 +92,32 @@ def _q(value: str) -> str:
     return quote(value, safe="")
 
 
+_NON_IMAGE = {"json": "application/json", "blurhash": "text/plain", "css": "text/css"}
+
+
+def check_content(content_type: str, data: bytes, params: dict[str, str]) -> None:
+    """The renderer's answer must be what the parameters ask for: an image, unless ``fm=json``,
+    ``fm=blurhash`` or ``palette=json|css`` ask for a document.
+
+    Raises:
+        FetchError: ``GenericError`` naming the Content-Type received.
+    """
+    ctype = content_type.split(";")[0].strip().lower()
+    wanted = _NON_IMAGE.get(params.get("fm", "")) or (
+        _NON_IMAGE.get(params.get("palette", "")) if params.get("palette") in ("json", "css") else None
+    )
+    if wanted:
+        ok = ctype == wanted or (wanted == "application/json" and ctype.endswith("+json"))
+    else:
+        ok = ctype.startswith("image/") or (
+            ctype in ("", "application/octet-stream") and not data.lstrip().startswith(b"<")
+        )
+    if not ok:
+        raise FetchError(
+            "GenericError", f"the renderer answered 200 with {ctype or 'no Content-Type'}, not a rendition"
+        )
+
+
 def render_rendition(
     client: httpx.Client,
     base_url: str,
@@ -100,17 +126,18 @@ def render_rendition(
     params: dict[str, str],
     out_path: str,
 ) -> RenditionResult:
-    """Sign, fetch and write the rendition atomically to ``out_path`` (nothing on failure)."""
-    url = build_url(base_url, staged.key, params, token)
-    rendered = fetch(client, url)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".part-")
+    """Sign, fetch and write the rendition atomically to ``out_path`` (nothing on failure).
+
+    Raises:
+        FetchError: bad ``*64`` instructions, a renderer error, or a body that is not what was asked
+            (an HTML error page answered with 200 is never shipped as a rendition).
+    """
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(rendered.data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        url = build_url(base_url, staged.key, params, token)
+    except InstructionsError as exc:
+        raise FetchError("GenericError", str(exc)) from None
+    rendered = fetch(client, url)
+    check_content(rendered.content_type, rendered.data, params)
+    out = Path(out_path)
+    write_atomic(out, [rendered.data])
     return RenditionResult(str(out), len(rendered.data), rendered.content_type, url)

@@ -49,8 +49,12 @@ class RenditionReport:
 
 @dataclass
 class JobReport:
+    """Per-rendition rows, the events sent, and ``error``: a request-level failure (validation,
+    download) as ``"<reason>: <message>"``, empty when the request ran."""
+
     renditions: list[RenditionReport] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    error: str = ""
 
     @property
     def failed(self) -> int:
@@ -110,6 +114,7 @@ def run_job(request: dict[str, Any], config: WorkerConfig, *, on_event: EventSin
         finally:
             timings[rendition.index] = (time.perf_counter() - start) * 1000
 
+    request_error = ""
     work = Path(tempfile.mkdtemp(prefix="imgworker-job-"))
     given = request.get("renditions")
     renditions: list[Any] = given if isinstance(given, list) else []
@@ -117,9 +122,13 @@ def run_job(request: dict[str, Any], config: WorkerConfig, *, on_event: EventSin
         context = ActivationContext.from_env({})
         worker(callback).run_sync(request, config=local_config(work), context=context, sender=collector)
     except AssetComputeError as exc:  # validation or prepare failure before per-rendition events
+        request_error = f"{event_reason(exc)}: {event_message(exc)}"
         if not collector.events:
             for r in renditions:
-                event = {"type": "rendition_failed", "rendition": {k: v for k, v in r.items() if k != "target"},
+                if r is None:  # dropped by the SDK's validation too
+                    continue
+                shown = {k: v for k, v in r.items() if k != "target"} if isinstance(r, dict) else r
+                event = {"type": "rendition_failed", "rendition": shown,
                          "errorReason": event_reason(exc), "errorMessage": event_message(exc)}  # fmt: skip
                 collector.events.append(event)
                 if on_event:
@@ -128,7 +137,9 @@ def run_job(request: dict[str, Any], config: WorkerConfig, *, on_event: EventSin
         if own:
             session.close()
         shutil.rmtree(work, ignore_errors=True)
-    return _report(renditions, collector.events, timings)
+    report = _report([r for r in renditions if r is not None], collector.events, timings)
+    report.error = request_error
+    return report
 
 
 def _report(renditions: list[Any], events: list[Event], timings: dict[int, float]) -> JobReport:

@@ -13,6 +13,8 @@ lists joined with commas, booleans as ``true``/``false``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -41,7 +43,11 @@ def imgix_params(value: Any) -> dict[str, str]:
             except json.JSONDecodeError as exc:
                 raise InstructionsError(f"instructions.imgix is not valid JSON: {exc.msg} at char {exc.pos}") from None
         else:
-            return {k: v for k, v in parse_qsl(text.lstrip("?"), keep_blank_values=True)}
+            out: dict[str, str] = {}
+            for k, v in parse_qsl(text.lstrip("?"), keep_blank_values=True):
+                # only `auto` may repeat (spec 2.1 step 4): merge its values; otherwise the last wins
+                out[k] = f"{out[k]},{v}" if k == "auto" and out.get(k) else v
+            return out
     if not isinstance(value, Mapping):
         raise InstructionsError(
             f"Expected a JSON object or string for instructions.imgix but received {type(value).__name__}"
@@ -59,6 +65,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _plain(params: Mapping[str, str]) -> dict[str, str]:
+    """``*64`` values decoded to text: the ``imgix`` library base64-encodes every ``*64`` key itself,
+    so passing an already encoded value would encode it twice (``txt64`` would draw base64 text).
+
+    Raises:
+        InstructionsError: a ``*64`` value that is not URL-safe base64 of UTF-8 text.
+    """
+    out = {}
+    for key, value in params.items():
+        if key.endswith("64") and key not in ("auto64", "ch64"):
+            text = value.strip().replace("-", "+").replace("_", "/").rstrip("=")
+            try:
+                value = base64.b64decode(text + "=" * (-len(text) % 4), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                raise InstructionsError(f"Expected URL-safe base64 for `{key}` but received {value!r}") from None
+        out[key] = value
+    return out
+
+
 def build_url(base_url: str, path: str, params: Mapping[str, str], token: str | None,
               *, include_library_param: bool = True) -> str:  # fmt: skip
     """The (signed, when ``token``) imgix URL of ``path`` on ``base_url``.
@@ -73,7 +98,7 @@ def build_url(base_url: str, path: str, params: Mapping[str, str], token: str | 
     host = parts.hostname or ""
     builder = UrlBuilder(host, use_https=parts.scheme == "https", sign_key=token,
                          include_library_param=include_library_param)  # fmt: skip
-    url: str = builder.create_url(path, dict(params))
+    url: str = builder.create_url(path, _plain(params))
     if parts.port:
         prefix = f"{parts.scheme}://{host}"
         url = f"{prefix}:{parts.port}{url[len(prefix) :]}"

@@ -142,3 +142,14 @@ def test_border_around_transparency_does_not_show_through() -> None:
     assert clear.sum() > 500
     assert np.all(inside[clear] == 0)
     assert np.all(np.abs(out[2, 20:80] - [255, 0, 0, 255]) <= 1)
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [("pad=100&w=100", (100, 99)), ("border=50,f00&w=80", (80, 79)), ("pad=60&w=100&h=100&fit=crop", (100, 100))],
+)
+def test_a_frame_wider_than_the_box_is_scaled_into_it(query: str, size: tuple[int, int]) -> None:
+    from helpers import fixture
+
+    out = render(fixture("rocket.jpg").read_bytes(), parse_query(query + "&fm=png"))
+    assert (out.width, out.height) == size

@@ -67,13 +67,14 @@ def inner_radii(params: Params, sides: Sides) -> Radii:
     return tuple((max(0.0, r - x), max(0.0, r - y)) for r, x, y in zip(outer, x_side, y_side, strict=True))
 
 
-def border(image: vips.Image, params: Params) -> vips.Image:
-    """Draw ``border`` around ``image`` (no-op without ``border``); see the module docstring."""
+def border(image: vips.Image, params: Params, sides: Sides | None = None) -> vips.Image:
+    """Draw ``border`` around ``image`` (no-op without ``border``); see the module docstring.
+    ``sides`` are the widths the size plan settled on (scaled down when the box is too small)."""
     value = params.values.get("border")
     if not value:
         return image
     colour: Color = value[1]
-    sides = border_sides(params)
+    sides = sides if sides is not None else border_sides(params)
     left, top, right, bottom = sides
     width, height = image.width + left + right, image.height + top + bottom
     outer = _radii(params.values.get("border-radius"))

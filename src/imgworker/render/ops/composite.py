@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from imgworker.render import vips
 from imgworker.render.ops import blending, border_and_padding, text, watermark
+from imgworker.render.ops.geometry import Sides
 from imgworker.render.overlays import OverlayFetcher
 from imgworker.render.params import Params
 
 
-def apply(image: vips.Image, params: Params, overlays: OverlayFetcher | None = None) -> vips.Image:
-    """Border -> blend -> mark -> txt. ``overlays`` fetches ``blend``/``mark`` image URLs."""
-    image = border_and_padding.border(image, params)
+def apply(
+    image: vips.Image, params: Params, overlays: OverlayFetcher | None = None, border_sides: Sides | None = None
+) -> vips.Image:
+    """Border -> blend -> mark -> txt. ``overlays`` fetches ``blend``/``mark`` image URLs;
+    ``border_sides`` are the border widths of the size plan (default: from ``params``)."""
+    image = border_and_padding.border(image, params, border_sides)
     image = blending.apply(image, params, overlays)
     image = watermark.apply(image, params, overlays)
     image = text.apply(image, params)

@@ -106,6 +106,29 @@ def border_sides(params: Params) -> Sides:
     return (left, top, right, bottom)
 
 
+def _fit_frame(pad: Sides, border: Sides, tw: float | None, th: float | None) -> tuple[Sides, Sides]:
+    """Scale pad and border sides down per axis when together they leave less than 1 px of the box."""
+
+    def scale(total: int, box: float | None) -> float:
+        if box is None or total <= 0 or total <= box - 1:
+            return 1.0
+        return max(0.0, (box - 1) / total)
+
+    kx = scale(pad[0] + pad[2] + border[0] + border[2], tw)
+    ky = scale(pad[1] + pad[3] + border[1] + border[3], th)
+    if th is None:  # one side given: keep the frame's proportions
+        ky = kx
+    if tw is None:
+        kx = ky
+    if kx == 1.0 and ky == 1.0:
+        return pad, border
+
+    def fit(s: Sides) -> Sides:
+        return (int(s[0] * kx), int(s[1] * ky), int(s[2] * kx), int(s[3] * ky))
+
+    return fit(pad), fit(border)
+
+
 def _side(value: Any) -> int:
     return max(0, min(MAX_PAD, int(value)))
 
@@ -175,7 +198,10 @@ def plan_size(params: Params, width: int, height: int) -> SizePlan:
             assert th is not None
             tw = th * ratio
 
-    # pad/border sit inside a requested box: plan the content in what is left (spec 2.8)
+    # pad/border sit inside a requested box: plan the content in what is left (spec 2.8); a frame
+    # wider than the box is scaled down so the box size holds and at least 1 px of image remains
+    pad, border = _fit_frame(pad, border, tw, th)
+    frame = (pad, border)
     if tw is not None:
         tw = max(1.0, tw - pad[0] - pad[2] - border[0] - border[2])
     if th is not None:

@@ -4,7 +4,8 @@
   (https://docs.imgix.com/apis/rendering/size/rect; spec section 2.4 step 1), which the schema's
   integer-only items reject.
 - ``w``/``h``: no upper bound (outputs are scaled to fit 8192x8192 instead; field case A28);
-  ``dpr``: above 5 is clamped to 5 (spec section 5.3), not ignored.
+  ``dpr``: above 5 is clamped to 5 (spec section 5.3), not ignored; 0 or less is invalid;
+- ``ch``: case-insensitive (the docs spell ``ch=Width``, ``ch=Save-Data``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def parse_rect(text: str) -> tuple[Any, Any, Any, Any]:
 
 
 _SIZE = compile_type("integer strict[2..] ; unit_scalar strict[0..1]")
-_DPR = compile_type("number strict[0..] sugg[0.75..5]")
+_DPR = compile_type("number")
+_CH = compile_type("list{width,dpr,save-data}")
 
 
 def parse_size(text: str) -> Any:
@@ -47,8 +49,23 @@ def parse_size(text: str) -> Any:
 
 
 def parse_dpr(text: str) -> Any:
-    """``dpr``: values above 5 are clamped to 5 (spec 5.3 "dpr above 5: clamp to 5"; A28)."""
-    return _DPR(text)
+    """``dpr``: values above 5 are clamped to 5 (spec 5.3 "dpr above 5: clamp to 5"; A28); values
+    at or below 0 are invalid (spec 2.4 step 3: ignored); (0, 5] is used as given."""
+    value = float(_DPR(text))
+    if value <= 0:
+        raise InvalidValue(f"a positive number but received {text!r}")
+    return min(value, 5.0)
 
 
-OVERRIDES: Mapping[str, Parser] = {"rect": parse_rect, "w": parse_size, "h": parse_size, "dpr": parse_dpr}
+def parse_ch(text: str) -> Any:
+    """``ch``: the client-hint names case-insensitively (the docs write ``ch=Width,DPR,Save-Data``)."""
+    return _CH(text.lower())
+
+
+OVERRIDES: Mapping[str, Parser] = {
+    "rect": parse_rect,
+    "w": parse_size,
+    "h": parse_size,
+    "dpr": parse_dpr,
+    "ch": parse_ch,
+}

@@ -75,9 +75,9 @@ def canonical(key: str) -> tuple[str | None, bool]:
 
 def decode_base64(value: str, key: str) -> str:
     """URL-safe base64 (padding optional) to UTF-8 text; raises :class:`BadRequest` (400)."""
-    text = value.strip().replace("+", "-").replace("/", "_").replace(" ", "-")
+    text = value.strip().replace("-", "+").replace("_", "/").replace(" ", "+").rstrip("=")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise BadRequest(f"Expected URL-safe base64 for `{key}` but received {value!r}") from None
 
