@@ -145,7 +145,7 @@ def test_padded_bounds() -> None:
     assert padded((10, 10, 12, 12), -5, 100, 100) == (11, 11, 12, 12)
 
 
-@pytest.mark.parametrize(("query", "expected_shrink"), [("w=100", 8), ("w=100&trim=auto", 1)])
+@pytest.mark.parametrize(("query", "expected_shrink"), [("w=100", 4), ("w=100&trim=auto", 1)])
 def test_trim_disables_shrink_on_load(monkeypatch: pytest.MonkeyPatch, query: str, expected_shrink: int) -> None:
     big = _encode(np.kron(_framed(), np.ones((2, 2, 1), dtype=np.uint8)), ".jpg", Q=90)  # 1076x668
     seen: list[int] = []
