@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 import pyvips
-from helpers import fixture, mad
 
+from helpers import fixture, mad
 from imgworker.render import vips
 from imgworker.render.params import parse_query
 from imgworker.render.pipeline import render

@@ -3,8 +3,8 @@
 Mounted at :data:`PREFIX` (``/api/v1/asset-compute``): ``POST /api/v1/asset-compute/`` with
 ``Authorization: Bearer <IMS token>`` answers ``{"activationId"}`` at once and runs the activation in
 the background; ``GET /api/v1/asset-compute/activations/{id}`` shows its result. The worker is the
-one named by ``IMGWORKER_ASSET_COMPUTE_WORKER`` (``module:attr``; the SDK's default is its
-passthrough example), configured by the ``ASSET_COMPUTE_*`` variables
+one named by ``IMGWORKER_ASSET_COMPUTE_WORKER`` (``module:attr``; default: the imgix worker,
+``imgworker.worker.action:main``), configured by the ``ASSET_COMPUTE_*`` variables
 (:class:`imgworker.asset_compute.config.AssetComputeConfig`). Its Prometheus registry is added to
 the service's ``/metrics``. A worker or configuration that cannot be loaded is logged as a warning
 and the service runs without this mount (``POST /process`` stays available).
