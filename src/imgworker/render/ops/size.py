@@ -8,6 +8,7 @@ transparent pixels do not bleed dark fringes (field case A25). The kernel is Lan
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from imgworker.render import vips
@@ -42,6 +43,29 @@ def _crop(image: vips.Image, x: float, y: float, w: float, h: float) -> vips.Ima
     return image.crop(left, top, width, height)
 
 
+def _smart_first(plan: SizePlan, params: Params) -> str | None:
+    """libvips' ``interesting`` mode when ``crop`` starts with ``entropy``/``edges`` (they always
+    place the window, so later fallbacks never apply): ``entropy`` or ``attention``; else None."""
+    if plan.window is None or plan.fit != "crop" or plan.zoom != 1.0:
+        return None
+    strategies = [c for c in params.values.get("crop") or () if c in ("faces", "focalpoint", "entropy", "edges")]
+    if not strategies or strategies[0] not in ("entropy", "edges"):
+        return None
+    return "entropy" if strategies[0] == "entropy" else "attention"
+
+
+def _cover_then_smartcrop(region: vips.Image, size: tuple[int, int], interesting: str) -> vips.Image:
+    """Scale the region to cover ``size`` first, then let libvips pick the window at output size (what
+    libvips ``thumbnail`` does for ``crop=entropy``): the analysis runs on the small image."""
+    width, height = size
+    s = max(width / region.width, height / region.height)
+    cover = resize_exact(region, max(width, math.ceil(region.width * s - 1e-6)),
+                         max(height, math.ceil(region.height * s - 1e-6)))  # fmt: skip
+    if (cover.width, cover.height) == size:
+        return cover
+    return vips.evaluate(cover).smartcrop(width, height, interesting=interesting)
+
+
 def _needs_analysis(plan: SizePlan, params: Params) -> bool:
     crop = params.values.get("crop") or ()
     return plan.fit == "facearea" or any(c in crop for c in ("faces", "entropy", "edges"))
@@ -61,6 +85,9 @@ def apply_size(
     ky = image.height / source_size[1]
     r = plan.region
     region = _crop(image, r.x * kx, r.y * ky, r.w * kx, r.h * ky)
+    smart = _smart_first(plan, params)
+    if smart is not None:
+        return _cover_then_smartcrop(region, plan.content, smart)
     if plan.window is not None:
         if _needs_analysis(plan, params):
             region = vips.evaluate(region)  # analysis reads pixels more than once
