@@ -1,6 +1,6 @@
 """Face detection with OpenCV's Haar cascades (``opencv-python-headless<5``).
 
-Runs on a small, upright, 8-bit greyscale copy (longest side at most ``DETECT_SIDE`` px), so the
+Runs on a small, upright, 8-bit greyscale copy (longest side at most ``DETECT_SIDE`` = 320 px), so the
 cost does not grow with the source size; boxes are mapped back to the caller's pixel grid. The
 cascade files ship inside the OpenCV wheel (``cv2.data.haarcascades``); nothing is downloaded.
 Detection is not imgix's (imgix uses an undisclosed ML model): boxes differ at the pixel level,
@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-DETECT_SIDE = 400
+DETECT_SIDE = 320
 
 
 @dataclass(frozen=True)
