@@ -6,7 +6,8 @@ Like ``aio asset-compute test-worker``: one line per case (``✔``/``✖``/``!``
 :mod:`imgworker.asset_compute.testrunner`.
 
 The worker of an action is ``--worker module:attr``, else the entry for the action in ``<DIR>/manifest.json``
-(``{"<action>": "module:attr"}``), else ``IMGWORKER_ASSET_COMPUTE_WORKER`` (default: the imgix worker, ``imgworker.worker.action:main``).
+(``{"<action>": "module:attr"}``), else ``IMGWORKER_ASSET_COMPUTE_WORKER``
+(default: the imgix worker, ``imgworker.worker.action:main``).
 """
 
 from __future__ import annotations

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from typing import Any, TextIO
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from imgworker.asset_compute.redact import REDACTED, JsonFormatter, RedactingFilter, redact_text, redact_value
 from imgworker.devtool.mount import THREAD_NAME
+from imgworker.devtool.observe import ObserveResponses
 
 __all__ = ["AccessLog", "configure_logging", "get_logger", "redact", "redact_text"]
 
@@ -65,7 +65,7 @@ def _quiet_loopback(record: logging.LogRecord) -> bool:
     return not (record.threadName == THREAD_NAME and record.name.startswith("uvicorn") and record.levelno < 30)
 
 
-class AccessLog:
+class AccessLog(ObserveResponses):
     """ASGI middleware: one ``imgworker.devtool.access`` line per HTTP request (query redacted).
 
     Fields: ``method``, ``path``, ``query`` (``<redacted>`` or absent), ``status``, ``ms``, ``client``.
@@ -73,26 +73,11 @@ class AccessLog:
     """
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.log = get_logger("access")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            self._log(scope, status, (time.perf_counter() - start) * 1000)
+    def observed(self, scope: Scope, status: int, seconds: float) -> None:
+        self._log(scope, status, seconds * 1000)
 
     def _log(self, scope: Scope, status: int, ms: float) -> None:
         path = str(scope.get("path", ""))

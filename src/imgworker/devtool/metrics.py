@@ -26,7 +26,6 @@ in ``extra_registries`` (the Asset Compute web action's ``asset_compute_*`` metr
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,7 +40,9 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
+
+from imgworker.devtool.observe import ObserveResponses
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "RenderMetrics"]
 
@@ -97,7 +98,7 @@ class Metrics:
         return b"".join(generate_latest(r) for r in [self.registry, *self.extra_registries])
 
 
-class RenderMetrics:
+class RenderMetrics(ObserveResponses):
     """ASGI middleware around the renderer app: counts responses by status and times them.
 
     ``via`` is taken from the ASGI scope key ``imgworker.via`` (set by whoever routes the request),
@@ -105,25 +106,10 @@ class RenderMetrics:
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def observed(self, scope: Scope, status: int, seconds: float) -> None:
         via = str(scope.get("imgworker.via", "public"))
-        start = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            self.metrics.render_requests.labels(str(status), via).inc()
-            self.metrics.render_seconds.labels(via).observe(time.perf_counter() - start)
+        self.metrics.render_requests.labels(str(status), via).inc()
+        self.metrics.render_seconds.labels(via).observe(seconds)
