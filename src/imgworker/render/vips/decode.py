@@ -1,0 +1,167 @@
+"""Probe and decode: header checks (pixel limit, formats) and strict, lazy loads with shrink-on-load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyvips
+
+from imgworker.render import sniff
+from imgworker.render.errors import (
+    SourceCorrupt,
+    SourceFormatUnsupported,
+    SourceTooLarge,
+)
+from imgworker.render.vips._common import _HEVC_DECODER, Image, _first_line, _hevc_unsupported, _safe_svg, classify
+
+# libvips loader name prefix -> imgix/MIME format name
+_LOADERS = {
+    "jpegload": "jpeg", "pngload": "png", "webpload": "webp", "gifload": "gif", "heifload": "heif",
+    "tiffload": "tiff", "svgload": "svg", "jxlload": "jxl", "pdfload": "pdf", "magickload": "magick",
+    "jp2kload": "jp2", "ppmload": "ppm", "radload": "rad", "fitsload": "fits", "csvload": "csv",
+    "matrixload": "matrix", "vipsload": "vips", "analyzeload": "analyze", "matload": "mat",
+}  # fmt: skip
+# Formats we accept as image input; others (csv, matrix, ...) are SourceFormatUnsupported.
+INPUT_FORMATS = frozenset({"jpeg", "png", "webp", "gif", "heif", "tiff", "svg", "jxl", "pdf", "jp2", "ppm"})
+DEFAULT_PIXEL_LIMIT = 268_402_689  # 0x3FFF * 0x3FFF, sharp's default limitInputPixels
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the header says. ``width``/``height`` are stored (not EXIF-rotated) pixels of one page."""
+
+    format: str
+    width: int
+    height: int
+    pages: int
+    orientation: int
+    has_alpha: bool
+    bands: int
+    interpretation: str
+    has_icc: bool
+    heif_compression: str | None = None
+    page: int = 0
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """(width, height) after EXIF orientation (5-8 swap the sides)."""
+        return (self.height, self.width) if self.orientation in (5, 6, 7, 8) else (self.width, self.height)
+
+
+def _loader_format(image: Image) -> str:
+    loader = str(image.get("vips-loader"))
+    for prefix, name in _LOADERS.items():
+        if loader.startswith(prefix):
+            return name
+    return loader
+
+
+def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0) -> SourceInfo:
+    """Read the header of ``data`` (no pixel decoding) for page/frame ``page`` (0-based, clamped).
+
+    The loader is chosen from the bytes (never from a file name or Content-Type: field case A14).
+
+    Raises:
+        SourceCorrupt: empty data (A10) or an unreadable header (A09).
+        SourceFormatUnsupported: bytes that are not an image format libvips reads here, naming what
+            they look like (PSD, PDF, HTML, text ...), and HEIC when libheif has no HEVC decoder (A16).
+        SourceTooLarge: width x height x pages above ``pixel_limit``, checked on the header before
+            any pixel is decoded (decompression bombs, A11).
+    """
+    if not data:
+        raise SourceCorrupt("source file is empty (0 bytes)")
+    what = sniff.describe(data)
+    if what == "an SVG image":
+        data = _safe_svg(data)
+    try:
+        image = pyvips.Image.new_from_buffer(data, "", access="sequential")
+    except pyvips.Error as exc:
+        if "unable to load from buffer" in str(exc):
+            raise SourceFormatUnsupported(f"source is {what}, not an image format the renderer can read") from None
+        raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
+    fmt = _loader_format(image)
+    if fmt not in INPUT_FORMATS:
+        raise SourceFormatUnsupported(f"source format {fmt!r} ({what}) is not supported")
+    fields = set(image.get_fields())
+    pages = int(image.get("n-pages")) if "n-pages" in fields else 1
+    heif_compression = str(image.get("heif-compression")) if "heif-compression" in fields else None
+    if heif_compression == "hevc" and not _HEVC_DECODER.get("ok", True):
+        raise _hevc_unsupported()
+    if page > 0 and pages > 1:
+        page = min(page, pages - 1)
+        try:
+            image = pyvips.Image.new_from_buffer(data, "", access="sequential", page=page)
+        except pyvips.Error as exc:
+            raise SourceCorrupt(f"page {page + 1} of the source is unreadable ({_first_line(exc)})") from None
+    orientation = int(image.get("orientation")) if "orientation" in fields else 1
+    if image.width * image.height * max(pages, 1) > pixel_limit:
+        raise SourceTooLarge(
+            f"source is {image.width}x{image.height} px x {pages} page(s), above the pixel limit of "
+            f"{pixel_limit} pixels"
+        )
+    return SourceInfo(
+        format=fmt,
+        width=image.width,
+        height=image.height,
+        pages=pages,
+        orientation=orientation if 1 <= orientation <= 8 else 1,
+        has_alpha=bool(image.hasalpha()),
+        bands=image.bands,
+        interpretation=str(image.interpretation),
+        has_icc="icc-profile-data" in fields,
+        heif_compression=heif_compression,
+        page=page,
+    )
+
+
+def load(
+    data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = None, n: int = 1, random: bool = False
+) -> Image:
+    """Decode ``data`` lazily with strict error checking (``fail_on="error"``: field case A09).
+
+    Args:
+        shrink: shrink-on-load factor (1, 2, 4 or 8) for JPEG; for WebP it becomes the loader's
+            ``scale``; ignored for other formats.
+        page: first page/frame (0-based; default ``info.page``); ``n``: number of pages (-1 = all,
+            returned as one tall image with ``page-height`` set).
+        random: random access (the decoded image is kept in memory) instead of sequential
+            streaming; needed when later steps read rows out of order (rotation, vertical flip).
+
+    SVG sources are sanitised first (:mod:`imgworker.render.svg_sanitize`). Returns a pyvips image
+    (not yet evaluated).
+
+    Raises:
+        SourceCorrupt: a load failure; SourceFormatUnsupported: HEIC without an HEVC decoder.
+    """
+    options: dict[str, Any] = {"access": "random" if random else "sequential", "fail_on": "error"}
+    if info.pages > 1 or info.format in ("gif", "webp", "tiff", "pdf", "heif"):
+        options.update(page=info.page if page is None else page, n=n)
+    if shrink > 1 and info.format == "jpeg":
+        options["shrink"] = shrink
+    elif shrink > 1 and info.format == "webp" and n == 1:
+        options["scale"] = 1.0 / shrink
+    elif info.format == "svg":
+        options["unlimited"] = False
+        data = _safe_svg(data)
+    try:
+        image = pyvips.Image.new_from_buffer(data, "", **options)
+    except pyvips.Error as exc:
+        raise classify(exc) from None
+    if info.heif_compression == "hevc":
+        _HEVC_DECODER["ok"] = True
+    return image
+
+
+def header(data: bytes, page: int = 0) -> Image:
+    """The header-only image of ``data`` (metadata fields readable, no pixels decoded).
+
+    Raises :class:`SourceCorrupt` when the header cannot be read (call :func:`probe` first).
+    """
+    what = sniff.describe(data)
+    if what == "an SVG image":
+        data = _safe_svg(data)
+    try:
+        return pyvips.Image.new_from_buffer(data, "", access="sequential", **({"page": page} if page else {}))
+    except pyvips.Error as exc:
+        raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
