@@ -23,11 +23,8 @@ response early (``fm=json``) sets ``state.result``; the remaining steps are skip
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from imgworker.render import deadline, vips
-from imgworker.render.detect.faces import Face
 from imgworker.render.errors import SourceCorrupt
 from imgworker.render.ops import (
     adjustment,
@@ -47,71 +44,9 @@ from imgworker.render.ops import (
     stylize,
     trim,
 )
-from imgworker.render.ops.faces import find_faces
 from imgworker.render.overlays import OverlayFetcher
 from imgworker.render.params import Params
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Renderer limits.
-
-    Attributes:
-        pixel_limit: source width x height x pages above which the source is refused from its
-            header (decompression bombs, field case A11); default 268,402,689 (sharp's).
-        deadline_s: wall-clock budget of one render in seconds; past it the work is stopped and
-            :class:`~imgworker.render.errors.RenderTimeout` (503) raised; ``None``: unlimited.
-        max_frames: animations with this many frames or more are refused (imgix: fewer than 900).
-        max_animation_pixels: animated output decoding more pixels (all frames) is refused (422).
-    """
-
-    pixel_limit: int = vips.DEFAULT_PIXEL_LIMIT
-    deadline_s: float | None = 30.0
-    max_frames: int = animation.DEFAULT_MAX_FRAMES
-    max_animation_pixels: int = animation.DEFAULT_MAX_ANIMATION_PIXELS
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    """The rendered response body and what the HTTP layer needs to describe it."""
-
-    data: bytes
-    content_type: str
-    fm: str
-    width: int
-    height: int
-    vary_accept: bool = False
-
-
-@dataclass
-class State:
-    """Mutable state passed through the steps."""
-
-    data: bytes
-    params: Params
-    accept: str
-    limits: Limits
-    random_access: bool = False
-    info: vips.SourceInfo | None = None
-    image: Any = None
-    plan: geometry.SizePlan | None = None
-    orientation: int = 1
-    upright: tuple[int, int] = (0, 0)
-    output: format.OutputFormat | None = None
-    result: RenderResult | None = None
-    frames: list[Any] | None = None
-    timing: animation.Timing | None = None
-    overlays: OverlayFetcher | None = None
-    trim_box: geometry.Box | None = None  # set once by ``trim`` (the first frame's box for all)
-    _faces: dict[int, list[Face]] = field(default_factory=dict)
-
-    def faces(self, image: vips.Image) -> list[Face]:
-        """Faces of ``image`` (cached per image object for the request)."""
-        key = id(image)
-        if key not in self._faces:
-            self._faces[key] = find_faces(image)
-        return self._faces[key]
-
+from imgworker.render.state import Limits, RenderResult, State
 
 FAST_SHRINK_MIN_PIXELS = 2_000_000
 """Sources from this many pixels on use the fast shrink-on-load rule; smaller ones the careful one."""
@@ -346,3 +281,6 @@ def _each_frame(state: State, step: Callable[[State], None]) -> None:
         done.append(state.image)
     state.frames = done
     state.image = done[0]
+
+
+__all__ = ["PER_FRAME", "STEPS", "Limits", "RenderResult", "State", "render"]
