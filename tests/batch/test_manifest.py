@@ -169,3 +169,10 @@ def test_profile_file_syntax_errors(tmp_path: Path) -> None:
         load_profiles(write(tmp_path, "p.toml", "[web\n"))
     with pytest.raises(ProfileError, match="cannot read the profiles file"):
         load_profiles(tmp_path / "none.toml")
+
+
+def test_store_url_targets_keep_question_marks_and_hashes_in_their_identity() -> None:
+    # keys of azure:// and s3:// targets may contain ? and #: two sources must stay two targets
+    assert target_identity("azure://c/batch/q#1/t.jpg") != target_identity("azure://c/batch/q#2/t.jpg")
+    assert target_identity("s3://b/r?1/t.jpg") != target_identity("s3://b/r?2/t.jpg")
+    assert target_identity("https://h/a.jpg?sig=1") == target_identity("https://h/a.jpg?sig=2")

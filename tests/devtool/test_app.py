@@ -226,3 +226,24 @@ def test_asset_compute_web_action_is_mounted(client: httpx.Client) -> None:
     assert client.get("/api/v1/asset-compute/").status_code == 405
     assert client.options("/api/v1/asset-compute/").status_code == 204
     assert client.get("/api/v1/asset-compute/activations/nope").status_code == 404
+
+
+def test_process_refuses_cross_site_non_json_big_and_deep_bodies(client: httpx.Client) -> None:
+    request = {"source": "chelsea.png", "renditions": [{"imgix": {"w": 12}}]}
+    form = client.post("/api/process", content=json.dumps({"request": request}), headers={"content-type": "text/plain"})
+    assert form.status_code == 415  # a cross-site <form> or no-cors fetch cannot send JSON
+    evil = client.post("/process", json=request, headers={"origin": "https://evil.example"})
+    assert evil.status_code == 403 and "cross-site" in evil.json()["error"]
+    big = client.post("/process", content=b"[" + b"0," * 600_000 + b"0]", headers={"content-type": "application/json"})
+    assert big.status_code == 413
+    deep = client.post("/process", content=b"[" * 100_000, headers={"content-type": "application/json"})
+    assert deep.status_code == 400 and "error" in deep.json()
+    assert client.post("/process", json=request).status_code == 200  # same-origin JSON still works
+
+
+def test_uploaded_files_are_served_without_sniffing_or_scripts(client: httpx.Client) -> None:
+    up = client.post("/api/sources", files={"file": ("evil.html", b"<script>alert(1)</script>", "text/html")})
+    assert up.status_code == 200, up.text  # the devtool keeps any upload; serving it must be inert
+    served = client.get(f"/api/sources/{up.json()['name']}")
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in served.headers["content-security-policy"]

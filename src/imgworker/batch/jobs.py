@@ -53,8 +53,10 @@ def source_digest(source: str) -> str:
 
 
 def target_identity(target: str) -> str:
-    """``target`` without query string and fragment for URLs (presigned signatures change); paths as is."""
-    if "://" not in target:
+    """``target`` without query string and fragment for ``http(s)`` URLs (presigned signatures change);
+    paths, ``file://`` and store URLs (``azure://``, ``s3://``: their keys may contain ``?`` and ``#``)
+    as they are."""
+    if not target.lower().startswith(("http://", "https://")):
         return target
     parts = urlsplit(target)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -43,6 +43,10 @@ def _service(request: Request) -> Service:
     return service
 
 
+UPLOAD_SAFETY = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+"""Headers on user-supplied files served back: no type sniffing, no scripts (an uploaded .html/.svg)."""
+
+
 def error(message: str, status: int = 400) -> JSONResponse:
     """The error body every endpoint uses."""
     return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
@@ -94,7 +98,7 @@ def get_source(request: Request, name: str) -> Response:
         path = _service(request).library.find(name)
     except LibraryError as exc:
         return error(exc.message, exc.status)
-    return FileResponse(path, headers={"Cache-Control": "no-cache"})
+    return FileResponse(path, headers={"Cache-Control": "no-cache", **UPLOAD_SAFETY})
 
 
 @router.get("/api/outputs/{job_id}/{name}", response_model=None)
@@ -103,7 +107,7 @@ def get_output(request: Request, job_id: str, name: str, download: bool = False)
         path = _service(request).outputs.file(job_id, name)
     except LibraryError as exc:
         return error(exc.message, exc.status)
-    return FileResponse(path, filename=name if download else None,
+    return FileResponse(path, filename=name if download else None, headers=UPLOAD_SAFETY,
                         content_disposition_type="attachment" if download else "inline")  # fmt: skip
 
 
@@ -124,13 +128,43 @@ async def process(request: Request) -> JSONResponse:
     return await _process(request, body, rewrite_all=False)
 
 
+MAX_JSON_BYTES = 1024 * 1024
+"""Largest request body accepted by ``/process`` and ``/api/process`` (1 MiB: requests, not images)."""
+
+
+def _cross_site(request: Request) -> bool:
+    """True when a browser sent the request from another origin (CSRF: ``Origin`` not this host)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return False
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") != host
+
+
 async def _json_body(request: Request) -> Any:
-    raw = await request.body()
+    """The JSON body of a POST, or the error response (415 not JSON, 403 cross-site, 413 too big,
+    400 malformed or too deeply nested)."""
+    rejected = _service(request).metrics.jobs.labels("rejected")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        rejected.inc()
+        return error("send the request as JSON (Content-Type: application/json)", 415)
+    if _cross_site(request):
+        rejected.inc()
+        return error("cross-site requests are refused (the Origin is not this service)", 403)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > MAX_JSON_BYTES:
+            rejected.inc()
+            return error(f"the request body is larger than {MAX_JSON_BYTES} bytes", 413)
     try:
-        return json.loads(raw)
+        return await run_in_threadpool(json.loads, bytes(raw))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _service(request).metrics.jobs.labels("rejected").inc()
+        rejected.inc()
         return error(f"the request body is not valid JSON: {exc}")
+    except RecursionError:
+        rejected.inc()
+        return error("the request body is nested too deeply")
 
 
 async def _process(request: Request, job_request: Any, *, rewrite_all: bool) -> JSONResponse:
