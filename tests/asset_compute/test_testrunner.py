@@ -175,3 +175,17 @@ def test_compare_files(tmp_path: Path) -> None:
     alpha = tmp_path / "alpha.png"
     gradient().bandjoin(255).pngsave(str(alpha))
     assert compare_files(a, alpha) is None
+
+
+def test_a_validate_script_runs_with_a_relative_cases_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jpeg = bytes(gradient().jpegsave_buffer(Q=90))
+    case = make_case(tmp_path / "cases", "scripted", {"file.jpg": jpeg, "rendition.jpg": jpeg,
+                                                      "validate": b'test -s "$1" && test -s "$2"\n'})  # fmt: skip
+    passthrough = "imgworker.asset_compute.examples:passthrough"
+    monkeypatch.chdir(tmp_path)
+    assert main(["test-worker", "cases", "-w", passthrough, "--build-dir", "build"]) == 0, capsys.readouterr().out
+    (case / "validate").write_bytes(b"exit 3\n")
+    assert main(["test-worker", "cases", "-w", passthrough, "--build-dir", "build"]) == 1
+    assert "validate exit code was 3" in capsys.readouterr().out

@@ -49,3 +49,13 @@ def test_summary_counts_per_profile() -> None:
     web = summary.profiles["web"]
     assert (web.jobs, web.replayed, dict(web.reasons)) == (2, 1, {"SourceCorrupt": 1})
     assert summary.table("t").row_count == 2
+
+
+def test_appending_after_a_torn_last_line_keeps_records_apart(tmp_path: Path) -> None:
+    from imgworker.batch.results import JsonLinesWriter, read_records
+
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"job":"a","rendition":"x","status":"created"}\n{"job":"b","rend')  # crash mid-line
+    with JsonLinesWriter(path, append=True) as writer:
+        writer.write([{"job": "c", "rendition": "y", "status": "created"}])
+    assert [r["job"] for r in read_records(path)] == ["a", "c"]

@@ -141,3 +141,17 @@ def test_txt64_renders_like_txt(config: WorkerConfig, tmp_path: Path) -> None:
     assert run_job(req, config).failed == 0
     plain, b64, none = (decode((out / n).read_bytes()) for n in ("plain.png", "b64.png", "none.png"))
     assert mad(plain, b64) < 0.5 and mad(plain, none) > 1.0
+
+
+def test_a_fmt_the_worker_cannot_make_fails_instead_of_mislabelling(config: WorkerConfig, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    req = _request(str(EXAMPLES / "chelsea.png"), out, {"name": "x.tiff", "fmt": "tiff", "imgix": {"w": 10}},
+                   {"name": "y.pjpg", "fmt": "pjpg", "imgix": {"w": 10}})  # fmt: skip
+    report = run_job(req, config)
+    assert (
+        report.events[0]["errorReason"] == "RenditionFormatUnsupported" and "tiff" in report.events[0]["errorMessage"]
+    )
+    assert not (out / "x.tiff").exists()
+    assert report.events[1]["type"] == "rendition_created" and loader_of((out / "y.pjpg").read_bytes()).startswith(
+        "jpegload"
+    )

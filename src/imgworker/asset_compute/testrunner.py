@@ -198,7 +198,7 @@ def _compare(case: TestCase, actual: Path, fuzz: float, max_fraction: float) -> 
     assert case.expected is not None
     if case.validate is not None:
         proc = subprocess.run(
-            ["bash", str(case.validate), str(case.expected), str(actual)],
+            ["bash", str(case.validate.resolve()), str(Path(case.expected).resolve()), str(Path(actual).resolve())],
             cwd=case.directory,
             capture_output=True,
             text=True,

@@ -54,13 +54,29 @@ def done_jobs(path: str | Path) -> set[str]:
     return {job for job, states in latest.items() if states and all(s == "created" for s in states.values())}
 
 
+def _ends_mid_line(path: Path) -> bool:
+    """True when ``path`` exists, is not empty and does not end with a newline."""
+    try:
+        with path.open("rb") as f:
+            f.seek(0, 2)
+            if f.tell() == 0:
+                return False
+            f.seek(-1, 2)
+            return f.read(1) != b"\n"
+    except FileNotFoundError:
+        return False
+
+
 class JsonLinesWriter:
     """Appends JSON lines to ``path`` (truncated first unless ``append``); flushes after each batch."""
 
     def __init__(self, path: str | Path, *, append: bool) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        torn = append and _ends_mid_line(self.path)
         self._file: IO[str] = open(self.path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+        if torn:  # a crash cut the last line: end it, so the next record starts on its own line
+            self._file.write("\n")
 
     def write(self, items: Iterable[Record]) -> None:
         """Append ``items`` (one line each) and flush them to the OS."""

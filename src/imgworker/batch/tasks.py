@@ -22,6 +22,7 @@ HTTP client) at ``worker_process_init`` and reuses it for every job.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,10 @@ def configure(app: Celery, config: BatchConfig) -> Celery:
 
 
 CONFIG = BatchConfig.from_env()
+# httpx logs every request line (presigned query strings included) at INFO: keep only its warnings
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
 app = configure(Celery("imgworker"), CONFIG)
 
 

@@ -32,7 +32,7 @@ from imgworker.storage.staging import stage as stage_blob
 from imgworker.worker.fetch import FetchError, fetch
 from imgworker.worker.signing import InstructionsError, build_url, imgix_params
 
-FMT_TO_FM = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif", "avif": "avif"}
+FMT_TO_FM = {"jpg": "jpg", "jpeg": "jpg", "pjpg": "pjpg", "png": "png", "webp": "webp", "gif": "gif", "avif": "avif"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,13 @@ def rendition_params(instructions: dict[str, Any], *, check_implemented: bool) -
         raise FetchError("GenericError", str(exc)) from None
     names = {canonical(k)[0] for k in params}
     fmt = str(instructions.get("fmt") or "").lower()
-    if "fm" not in names and fmt in FMT_TO_FM:
+    if "fm" not in names and fmt:
+        if fmt not in FMT_TO_FM:  # a .tiff/.mp4/.bmp rendition must not silently hold a PNG
+            raise FetchError(
+                "RenditionFormatUnsupported",
+                f"rendition fmt={fmt} is not a format the imgix worker makes ({', '.join(sorted(FMT_TO_FM))}; "
+                "or set `fm` in the imgix instructions)",
+            )
         params["fm"] = FMT_TO_FM[fmt]
     if check_implemented:
         try:
