@@ -98,3 +98,12 @@ def test_usage_errors_exit_2_with_a_message(tmp_path: Path) -> None:
         result = _run(args, tmp_path)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_staging_store_is_a_usage_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMGIX_")}
+    env["IMGWORKER_STAGING_STORE"] = "ftp://nowhere"
+    result = subprocess.run([sys.executable, "-m", "imgworker.cli", "run", str(EXAMPLES / "chelsea.png"), "--imgix",
+                             "w=10", "-o", "out/x.png"], cwd=tmp_path, env=env, text=True, capture_output=True,
+                            timeout=60)  # fmt: skip
+    assert result.returncode == 2 and "staging store" in result.stderr and "Traceback" not in result.stderr

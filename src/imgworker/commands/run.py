@@ -152,9 +152,14 @@ def main(args: argparse.Namespace) -> int:
             events_file.flush()
 
     config = WorkerConfig.from_env()
+    try:
+        session = ImgixSession(config)
+    except ValueError as exc:  # e.g. IMGWORKER_STAGING_STORE=ftp://x or an invalid container name
+        print(f"imgworker run: cannot open the staging store {config.staging_store!r}: {exc}", file=sys.stderr)
+        return 2
     reports: list[tuple[str, JobReport]] = []
     try:
-        with progress, ImgixSession(config) as session:
+        with progress, session:
             for label, request in requests:
                 reports.append((label, run_job(request, config, on_event=on_event, session=session)))
     finally:
