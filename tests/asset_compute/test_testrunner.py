@@ -189,3 +189,11 @@ def test_a_validate_script_runs_with_a_relative_cases_folder(
     (case / "validate").write_bytes(b"exit 3\n")
     assert main(["test-worker", "cases", "-w", passthrough, "--build-dir", "build"]) == 1
     assert "validate exit code was 3" in capsys.readouterr().out
+
+
+def test_an_invalid_params_json_is_an_error_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jpeg = bytes(gradient().jpegsave_buffer(Q=90))
+    make_case(tmp_path / "cases" / "act", "bad", {"file.jpg": jpeg, "params.json": b"{bad"})
+    assert main(["test-worker", str(tmp_path / "cases")]) == 2
+    out = capsys.readouterr().out
+    assert "params.json" in out and "not valid JSON" in out

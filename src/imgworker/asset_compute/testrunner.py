@@ -88,7 +88,10 @@ def discover(root: Path, pattern: str = "*") -> dict[str, list[TestCase]]:
 def load_case(action: str, directory: Path) -> TestCase:
     """Read one case folder; raises ``ValueError`` for an unreadable ``params.json``."""
     params_file = directory / "params.json"
-    instructions: dict[str, Any] = json.loads(params_file.read_text()) if params_file.is_file() else {}
+    try:
+        instructions: dict[str, Any] = json.loads(params_file.read_text()) if params_file.is_file() else {}
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{params_file}: not valid JSON ({exc})") from None
     if not isinstance(instructions, dict):
         raise ValueError(f"{params_file}: expected a JSON object")
     error_reason = instructions.pop("errorReason", None)

@@ -64,7 +64,11 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if not root.is_dir():
         print(f"✖ No test folder {root}", file=stream)
         return 3
-    groups = discover(root, args.testcase)
+    try:
+        groups = discover(root, args.testcase)
+    except (OSError, ValueError) as exc:  # an unreadable params.json: say which, no traceback
+        print(f"✖ Cannot read the test cases: {exc}", file=stream)
+        return 2
     if not any(groups.values()):
         print(f"✖ No test cases found in {root}", file=stream)
         return 3
