@@ -37,8 +37,10 @@ def _name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def _stores(service: AzuriteService | MotoS3Service) -> tuple[Any, Any, Any]:
-    """Fresh source, imgix (staging) and rendition containers/buckets."""
+def _stores(service: AzuriteService | MotoS3Service, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, Any]:
+    """Point imgworker at ``service`` and make fresh source, imgix (staging) and rendition containers."""
+    for key, value in service.env().items():
+        monkeypatch.setenv(key, value)
     return service.store(_name("source")), service.store(_name("imgix")), service.store(_name("aem"))
 
 
@@ -54,13 +56,7 @@ def _check_renditions(request: dict[str, Any], checks: list[Any]) -> None:
 
 
 def test_azure_job_end_to_end(azurite: AzuriteService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key, value in azurite.env().items():
-        monkeypatch.setenv(key, value)
-    source, imgix, renditions = (
-        azurite.store(_name("source")),
-        azurite.store(_name("imgix")),
-        azurite.store(_name("aem")),
-    )
+    source, imgix, renditions = _stores(azurite, monkeypatch)
     request = prepare(source, renditions, PHOTO, RENDITIONS, part_count=3)
     assert request["source"]["url"].startswith("http://127.0.0.1:")  # a read SAS
     assert all("comp=block" in r["target"]["urls"][0] for r in request["renditions"])  # Put Block URLs
@@ -73,13 +69,7 @@ def test_azure_job_end_to_end(azurite: AzuriteService, monkeypatch: pytest.Monke
 
 
 def test_s3_job_end_to_end(moto_s3: MotoS3Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in moto_s3.env().items():
-        monkeypatch.setenv(key, value)
-    source, imgix, renditions = (
-        moto_s3.store(_name("source")),
-        moto_s3.store(_name("imgix")),
-        moto_s3.store(_name("aem")),
-    )
+    source, imgix, renditions = _stores(moto_s3, monkeypatch)
     request = prepare(source, renditions, PHOTO, RENDITIONS, part_count=2)
     report = run_job(request, WorkerConfig(staging_store=f"s3://{imgix.url.split('://')[1]}"))
     assert report.failed == 0, report.events
@@ -90,13 +80,7 @@ def test_s3_job_end_to_end(moto_s3: MotoS3Service, monkeypatch: pytest.MonkeyPat
 def test_expired_target_sas_fails_terminally_and_leaves_nothing(
     azurite: AzuriteService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in azurite.env().items():
-        monkeypatch.setenv(key, value)
-    source, imgix, renditions = (
-        azurite.store(_name("source")),
-        azurite.store(_name("imgix")),
-        azurite.store(_name("aem")),
-    )
+    source, imgix, renditions = _stores(azurite, monkeypatch)
     good = prepare(source, renditions, PHOTO, RENDITIONS[:1], part_count=2)
     expired = prepare(source, renditions, PHOTO, [dict(RENDITIONS[1], name="late.webp")], part_count=2, expires_in=-60)
     request = dict(good, renditions=good["renditions"] + [dict(expired["renditions"][0])])
@@ -114,13 +98,7 @@ def test_expired_target_sas_fails_terminally_and_leaves_nothing(
 
 
 def test_expired_source_sas_fails_every_rendition(azurite: AzuriteService, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in azurite.env().items():
-        monkeypatch.setenv(key, value)
-    source, imgix, renditions = (
-        azurite.store(_name("source")),
-        azurite.store(_name("imgix")),
-        azurite.store(_name("aem")),
-    )
+    source, imgix, renditions = _stores(azurite, monkeypatch)
     request = prepare(source, renditions, PHOTO, RENDITIONS[:2], part_count=2)
     request["source"]["url"] = source.presigned_read_url(request["userData"]["aemSim"]["sourceKey"], -60)
     report = run_job(request, WorkerConfig(staging_store=f"azure://{imgix.url.split('://')[1]}"))

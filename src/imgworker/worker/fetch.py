@@ -83,8 +83,6 @@ def fetch(client: httpx.Client, url: str, *, accept: str = "*/*", attempts: int 
         response = once()
     except _Retryable as exc:
         raise FetchError("GenericError", exc.message) from None
-    if response.status_code >= 500:
-        raise FetchError("GenericError", _message(response), response.status_code)
     if response.status_code != 200:
         reason = reason_for(response.status_code, response.headers.get("x-imgworker-reason"))
         raise FetchError(reason, _message(response), response.status_code)

@@ -13,14 +13,15 @@ lists joined with commas, booleans as ``true``/``false``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from imgix import UrlBuilder
+
+from imgworker.render.errors import BadRequest
+from imgworker.render.params.parse import decode_base64
 
 
 class InstructionsError(ValueError):
@@ -75,11 +76,10 @@ def _plain(params: Mapping[str, str]) -> dict[str, str]:
     out = {}
     for key, value in params.items():
         if key.endswith("64") and key not in ("auto64", "ch64"):
-            text = value.strip().replace("-", "+").replace("_", "/").rstrip("=")
             try:
-                value = base64.b64decode(text + "=" * (-len(text) % 4), validate=True).decode("utf-8")
-            except (binascii.Error, ValueError, UnicodeDecodeError):
-                raise InstructionsError(f"Expected URL-safe base64 for `{key}` but received {value!r}") from None
+                value = decode_base64(value, key)  # the renderer's own decoder: one base64 rule
+            except BadRequest as exc:
+                raise InstructionsError(exc.message) from None
         out[key] = value
     return out
 
