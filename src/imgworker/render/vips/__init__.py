@@ -18,16 +18,13 @@ from imgworker.render.vips.build import (
     from_numpy,
     has_saver,
     mask,
-    new_from_array,
     set_array_int,
     set_blob,
     set_int,
     solid,
     svg,
     text,
-    thumbnail_image,
     to_numpy,
-    version,
     xyz,
 )
 from imgworker.render.vips.decode import DEFAULT_PIXEL_LIMIT, INPUT_FORMATS, SourceInfo, header, load, probe
@@ -35,7 +32,7 @@ from imgworker.render.vips.evaluate import evaluate, save, watch
 
 __all__ = [
     "DEFAULT_PIXEL_LIMIT", "INPUT_FORMATS", "Image", "SourceInfo", "arrayjoin", "black", "classify",
-    "evaluate", "from_buffer", "from_numpy", "has_saver", "header", "load", "mask", "new_from_array",
-    "probe", "save", "set_array_int", "set_blob", "set_int", "solid", "svg", "text", "thumbnail_image",
-    "to_numpy", "version", "watch", "xyz",
+    "evaluate", "from_buffer", "from_numpy", "has_saver", "header", "load", "mask",
+    "probe", "save", "set_array_int", "set_blob", "set_int", "solid", "svg", "text",
+    "to_numpy", "watch", "xyz",
 ]  # fmt: skip

@@ -14,10 +14,6 @@ from imgworker.render.errors import (
 from imgworker.render.vips._common import Image, _first_line
 
 
-def new_from_array(rows: Sequence[Sequence[float]]) -> Image:
-    return pyvips.Image.new_from_array(rows)
-
-
 def black(width: int, height: int, bands: int = 1) -> Image:
     return pyvips.Image.black(width, height, bands=bands)
 
@@ -53,10 +49,6 @@ def from_buffer(data: bytes, **options: Any) -> Image:
         raise SourceCorrupt(f"image cannot be decoded ({_first_line(exc)})") from None
 
 
-def thumbnail_image(image: Image, width: int, **options: Any) -> Image:
-    return image.thumbnail_image(width, **options)
-
-
 def set_int(image: Image, name: str, value: int) -> Image:
     out = image.copy()
     out.set_type(pyvips.GValue.gint_type, name, value)
@@ -76,10 +68,6 @@ def to_numpy(image: Image) -> Any:
 
 def from_numpy(array: Any) -> Image:
     return pyvips.Image.new_from_array(array)
-
-
-def version() -> str:
-    return f"{pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}"
 
 
 def has_saver(name: str) -> bool:
