@@ -156,3 +156,29 @@ def test_init_failure_is_502(tmp_path: Path, serve_app: Any, isolated_process_st
     with httpx.Client(base_url=proxy.base, timeout=10) as client:
         resp = client.post("/init", json={"value": {"code": "def handler(args): return {}", "main": "main"}})
     assert resp.status_code == 502 and "no callable `main`" in resp.json()["error"]
+
+
+def test_init_failure_leaves_no_folder(tmp_path: Path, serve_app: Any, isolated_process_state: None) -> None:
+    proxy = serve_app(create_proxy_app(tmp_path))
+    with httpx.Client(base_url=proxy.base, timeout=10) as client:
+        broken = client.post("/init", json={"value": {"code": "raise RuntimeError('at import')"}})
+        assert broken.status_code == 502
+        assert list(tmp_path.glob("ow-action-*")) == []
+        assert client.post("/init", json={"value": {"code": "def main(args):\n    return args\n"}}).status_code == 200
+    [folder] = tmp_path.glob("ow-action-*")
+    assert [entry for entry in sys.path if entry.startswith(str(tmp_path))] == [str(folder)]
+
+
+def test_shutdown_removes_the_action_folder(tmp_path: Path, isolated_process_state: None) -> None:
+    from starlette.testclient import TestClient
+
+    app = create_proxy_app(tmp_path)
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # runs the lifespan: startup ... shutdown
+        assert client.post("/init", json={"value": {"code": "def main(args):\n    return args\n"}}).json() == {
+            "ok": True
+        }
+        [folder] = tmp_path.glob("ow-action-*")
+        assert client.post("/run", json={"value": {"a": 1}}).json() == {"a": 1}
+    assert not folder.exists() and app.state.proxy.code_dir is None
+    assert str(folder) not in sys.path
+    app.state.proxy.close()  # idempotent

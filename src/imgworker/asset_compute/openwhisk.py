@@ -20,22 +20,29 @@ thread, one activation at a time.
   on stderr); 502 when the result is not a dict or list; 500 ``{"error": "no action defined yet"}``
   before init. The marker ``XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX`` ends each activation's stdout and
   stderr.
+
+The action's code is unpacked into ``ow-action-*`` under ``work_root`` (default: the system temporary
+folder). A failed init removes its folder at once; the loaded action's folder is removed by
+:meth:`ActionProxy.close`, which the app's lifespan calls on shutdown (uvicorn runs it on SIGINT and
+SIGTERM). The real runtime needs no such step: its container is thrown away.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import importlib.util
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +56,10 @@ MARKER = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
 
 
 class ActionProxy:
-    """Holds the initialised action; :meth:`init` and :meth:`run` return ``(status, json body)``."""
+    """Holds the initialised action; :meth:`init` and :meth:`run` return ``(status, json body)``.
+
+    ``code_dir`` is the loaded action's folder (``<work_root>/ow-action-*``) until :meth:`close`.
+    """
 
     def __init__(self, work_root: Path | None = None) -> None:
         self.main: Callable[[dict[str, Any]], Any] | None = None
@@ -75,8 +85,25 @@ class ActionProxy:
             return 502, {"error": f"Initialization has failed due to: {exc}"}
         return 200, {"ok": True}
 
+    def close(self) -> None:
+        """Remove the action's folder and its ``sys.path`` entry; idempotent. Call it when the proxy
+        stops: the loaded ``main`` may fail afterwards if it still imports from that folder."""
+        root, self.code_dir = self.code_dir, None
+        if root is not None:
+            _remove(root)
+
     def _load(self, code: str, binary: bool, entry: str) -> Callable[[dict[str, Any]], Any]:
         root = Path(tempfile.mkdtemp(prefix="ow-action-", dir=self.work_root))
+        try:
+            fn = self._load_into(root, code, binary, entry)
+        except BaseException:
+            _remove(root)
+            raise
+        self.code_dir = root
+        return fn
+
+    @staticmethod
+    def _load_into(root: Path, code: str, binary: bool, entry: str) -> Callable[[dict[str, Any]], Any]:
         if binary:
             with zipfile.ZipFile(io.BytesIO(base64.b64decode(code))) as archive:
                 archive.extractall(root)
@@ -97,7 +124,6 @@ class ActionProxy:
         fn = getattr(module, entry, None)
         if not callable(fn):
             raise AttributeError(f"the action has no callable `{entry}`")
-        self.code_dir = root
         return fn  # type: ignore[no-any-return]
 
     async def run(self, body: dict[str, Any]) -> tuple[int, Any]:
@@ -126,8 +152,15 @@ class ActionProxy:
 
 
 def create_proxy_app(work_root: Path | None = None) -> Starlette:
-    """The proxy as an ASGI app; ``app.state.proxy`` is its :class:`ActionProxy`."""
+    """The proxy as an ASGI app; ``app.state.proxy`` is its :class:`ActionProxy`, closed on shutdown."""
     proxy = ActionProxy(work_root)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            proxy.close()
 
     async def init(request: Request) -> JSONResponse:
         status, payload = proxy.init(await _body(request))
@@ -137,9 +170,16 @@ def create_proxy_app(work_root: Path | None = None) -> Starlette:
         status, payload = await proxy.run(await _body(request))
         return JSONResponse(payload, status_code=status)
 
-    app = Starlette(routes=[Route("/init", init, methods=["POST"]), Route("/run", run, methods=["POST"])])
+    routes = [Route("/init", init, methods=["POST"]), Route("/run", run, methods=["POST"])]
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.proxy = proxy
     return app
+
+
+def _remove(root: Path) -> None:
+    with contextlib.suppress(ValueError):
+        sys.path.remove(str(root))
+    shutil.rmtree(root, ignore_errors=True)
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -5,7 +5,10 @@
 Runs a worker action zip (built by ``scripts/build-openwhisk-action.py``) the way the ``python:3.11``
 runtime does, without Docker: ``POST /init`` with ``{"value": {"code": <base64 zip>, "binary": true}}``,
 then ``POST /run`` with ``{"value": params, "activation_id", "deadline", ...}`` (see
-:mod:`imgworker.asset_compute.openwhisk`). Exit code 0 after a clean shutdown.
+:mod:`imgworker.asset_compute.openwhisk`). The action is unpacked into an ``ow-action-*`` folder in the
+system temporary folder (``TMPDIR``), removed when the proxy stops (Ctrl-C or SIGTERM). Exit code 0
+after a clean shutdown; after SIGTERM uvicorn re-raises the signal once it has shut down, so the
+process ends by that signal.
 """
 
 from __future__ import annotations
@@ -31,5 +34,9 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    uvicorn.run(create_proxy_app(), host=args.host, port=args.port, log_level="warning")
+    app = create_proxy_app()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:  # the lifespan shutdown has removed it already, unless uvicorn never got that far
+        app.state.proxy.close()
     return 0
