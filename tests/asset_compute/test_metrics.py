@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from imgworker.asset_compute.config import ActivationContext
-from imgworker.asset_compute.errors import GenericError, SourceCorruptError
+from imgworker.asset_compute.errors import GenericError, SourceCorruptError, SourceUnsupportedError
 from imgworker.asset_compute.metrics import REGISTRY, ActivationMetrics
 
 
@@ -79,3 +79,22 @@ def test_records_and_counters(caplog: pytest.LogCaptureFixture) -> None:
     assert _value("asset_compute_activations_total", {"outcome": "ok"}) == before_ok + 1
     assert _value("asset_compute_phase_duration_seconds_count", {"phase": "upload"}) >= 1
     assert _value("asset_compute_size_bytes_sum", {"kind": "rendition"}) >= 77
+
+
+def test_rejected_request_is_a_failed_activation(caplog: pytest.LogCaptureFixture) -> None:
+    ctx = ActivationContext(activation_id="m2", action_name="/ns/pkg/myworker")
+    before_failed = _value("asset_compute_activations_total", {"outcome": "failed"})
+    before_renditions = _value("asset_compute_renditions_total", {"outcome": "failed", "reason": "SourceUnsupported"})
+    with caplog.at_level(logging.INFO, logger="imgworker.asset_compute.metrics"):
+        final = ActivationMetrics(ctx, "req-r").rejected(SourceUnsupportedError("http only"), "myworker_validate")
+        ActivationMetrics(ctx, None).rejected(GenericError("bad body", "myworker_validate"), "ignored")
+    records: list[dict[str, Any]] = [r.fields for r in caplog.records]  # type: ignore[attr-defined]
+    assert [r["eventType"] for r in records] == ["client_error", "activation", "error", "activation"]
+    assert (records[0]["reason"], records[0]["requestId"]) == ("SourceUnsupported", "req-r")
+    assert records[2]["location"] == "myworker_validate"
+    assert (final["outcome"], final["renditionErrors"], final["activationId"]) == ("failed", 0, "m2")
+    assert _value("asset_compute_activations_total", {"outcome": "failed"}) == before_failed + 2
+    assert (
+        _value("asset_compute_renditions_total", {"outcome": "failed", "reason": "SourceUnsupported"})
+        == before_renditions
+    )

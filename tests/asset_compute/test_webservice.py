@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from dataclasses import replace
 from typing import Any
 
 import httpx
+import pytest
 
 from imgworker.asset_compute import AssetComputeConfig, worker
+from imgworker.asset_compute.metrics import REGISTRY
 from imgworker.asset_compute.rendition import Rendition
 from imgworker.asset_compute.source import Source
 from imgworker.asset_compute.webservice import create_app
@@ -99,3 +102,44 @@ def test_refusals_and_extras(ac_config: AssetComputeConfig) -> None:
     assert out["record"]["status"] == "succeeded"
     assert out["record"]["result"]["renditionErrors"][0]["location"] == "worker_upload"
     assert "asset_compute_activations_total" in out["metrics"].text
+
+
+def test_bad_bodies_are_counted_as_failed_activations(
+    ac_config: AssetComputeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(worker(copy), replace(ac_config, events_mode="log"), action_name="/ns/pkg/myworker")
+
+    def failed() -> float:
+        return REGISTRY.get_sample_value("asset_compute_activations_total", {"outcome": "failed"}) or 0.0
+
+    async def go() -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            out: dict[str, Any] = {"before": failed()}
+            out["noauth"] = await client.post("/", content=b"{")  # 401 first: not an activation
+            out["after_noauth"] = failed()
+            out["badjson"] = await client.post("/", content=b"{", headers=HEADERS)
+            out["array"] = await client.post("/", json=[1], headers=HEADERS)
+            out["huge"] = await client.post("/", content=b" " * (1024 * 1024 + 1), headers=HEADERS)
+            out["after_bodies"] = failed()
+            accepted = await client.post("/", json={"renditions": "x"}, headers=HEADERS)  # SDK validation
+            out["record"] = await app.state.activations.wait(accepted.json()["activationId"], timeout=10)
+            out["after_sdk"] = failed()
+            return out
+
+    with caplog.at_level(logging.INFO, logger="imgworker.asset_compute.metrics"):
+        out = asyncio.run(go())
+    assert [out[k].status_code for k in ("noauth", "badjson", "array", "huge")] == [401, 400, 400, 413]
+    assert out["after_noauth"] == out["before"]
+    assert out["after_bodies"] == out["before"] + 3
+    assert out["record"]["status"] == "failed" and out["after_sdk"] == out["before"] + 4
+    metrics = [r for r in caplog.records if r.name == "imgworker.asset_compute.metrics"]
+    records: list[dict[str, Any]] = [r.fields for r in metrics]  # type: ignore[attr-defined]
+    errors = [(r["location"], r["message"], r["requestId"]) for r in records if r["eventType"] == "error"]
+    assert errors == [
+        ("myworker_validate", "The request body is not valid JSON", "req-web"),
+        ("myworker_validate", "The request body must be a JSON object", "req-web"),
+        ("myworker_validate", "The request body exceeds 1 MB", "req-web"),
+        ("myworker_validate", "'renditions' is not an array.", "req-web"),
+    ]
+    assert [r["outcome"] for r in records if r["eventType"] == "activation"] == ["failed"] * 4

@@ -9,6 +9,7 @@ Where this port deviates on purpose, the test applies the documented deviation (
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from imgworker.asset_compute import (
     batch_worker,
     worker,
 )
+from imgworker.asset_compute.metrics import REGISTRY
 from imgworker.asset_compute.rendition import Rendition
 from imgworker.asset_compute.source import Source
 from plugins.asset_compute import Recorder, Reference, assert_same_event, jpeg_metadata
@@ -436,6 +438,26 @@ def test_check_action_and_validation_send_no_events(
         if isinstance(info.value, GenericError):
             assert info.value.location == "myworker_validate"
     assert recorder.requests == []
+
+
+def test_validation_failure_is_counted_as_a_failed_activation(
+    ac_config: AssetComputeConfig, ac_context: ActivationContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = REGISTRY.get_sample_value("asset_compute_activations_total", {"outcome": "failed"}) or 0.0
+    with (
+        caplog.at_level(logging.INFO, logger="imgworker.asset_compute.metrics"),
+        pytest.raises(SourceUnsupportedError),
+    ):
+        worker(copy).run_sync(
+            {"source": "http://127.0.0.1:1/x.jpg", "renditions": [{"fmt": "jpg"}], "requestId": "req-v"},
+            config=ac_config,
+            context=ac_context,
+        )
+    assert REGISTRY.get_sample_value("asset_compute_activations_total", {"outcome": "failed"}) == before + 1
+    metrics = [r for r in caplog.records if r.name == "imgworker.asset_compute.metrics"]
+    records: list[dict[str, Any]] = [r.fields for r in metrics]  # type: ignore[attr-defined]
+    assert [(r["eventType"], r["requestId"]) for r in records] == [("client_error", "req-v"), ("activation", "req-v")]
+    assert (records[0]["reason"], records[1]["outcome"]) == ("SourceUnsupported", "failed")
 
 
 def test_openwhisk_main_returns_error_object(ac_config: AssetComputeConfig, monkeypatch: pytest.MonkeyPatch) -> None:

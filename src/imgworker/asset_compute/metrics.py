@@ -18,6 +18,10 @@ activation          ``duration``, summed ``downloadDuration``/``processingDurati
                     ``totalRenditionsSize``, ``renditionErrors``, custom fields from :meth:`add`
 ==================  =================================================================================
 
+A request refused before any rendition started (the SDK's validation; the web action's 400/413 for a
+bad body) gets its ``client_error``/``error`` record and an ``activation`` record with outcome ``failed``
+(:meth:`ActivationMetrics.rejected`), so ``asset_compute_activations_total`` counts it too.
+
 Prometheus collectors live in :data:`REGISTRY` (served at ``/metrics`` by the web action service).
 """
 
@@ -124,11 +128,23 @@ class ActivationMetrics:
     def error(self, err: BaseException, location: str, rendition_name: str | None = None) -> None:
         """``client_error`` (ClientError) or ``error`` (anything else) for a failed rendition or activation."""
         self.errors += 1
-        reason = event_reason(err)
-        RENDITIONS.labels("failed", _reason_label(reason)).inc()
+        RENDITIONS.labels("failed", _reason_label(event_reason(err))).inc()
+        self._error_record(err, location, rendition_name)
+
+    def rejected(self, err: BaseException, location: str) -> dict[str, Any]:
+        """A request refused before any rendition started: the SDK's parameter validation or the web
+        action's body checks (400/413). Counted as a failed activation, like one whose download failed:
+        the ``client_error``/``error`` record of :meth:`error` (``reason`` is the errorReason, e.g.
+        ``SourceUnsupported``; ``location`` defaults to ``location``, e.g. ``<action>_validate``), then
+        :meth:`finish` with outcome ``failed``. No rendition is counted: none was attempted, and no
+        event is sent (spec 0.2 item 8). Returns the ``activation`` record."""
+        self._error_record(err, location, None)
+        return self.finish("failed")
+
+    def _error_record(self, err: BaseException, location: str, rendition_name: str | None) -> None:
         extra = {"renditionName": rendition_name} if rendition_name else {}
         if isinstance(err, ClientError):
-            self.emit("client_error", reason=reason, message=event_message(err), **extra)
+            self.emit("client_error", reason=event_reason(err), message=event_message(err), **extra)
         else:
             where = getattr(err, "location", None) or location
             self.emit("error", location=where, message=event_message(err), **extra)
@@ -139,7 +155,8 @@ class ActivationMetrics:
         self.emit("timeout", duration=round(time.monotonic() - self.started, 3))
 
     def finish(self, outcome: str) -> dict[str, Any]:
-        """``activation``: totals; ``outcome`` is ``ok``, ``failed`` or ``timeout``."""
+        """``activation``: totals; ``outcome`` (the ``asset_compute_activations_total`` label) is ``ok``,
+        ``failed`` (a fatal error: validation, download), ``timeout`` or ``cancelled`` (service shutdown)."""
         duration = time.monotonic() - self.started
         ACTIVATIONS.labels(outcome).inc()
         DURATIONS.labels("activation").observe(duration)

@@ -7,7 +7,10 @@ Routes (bind 127.0.0.1 by default, see ``imgworker web-action``):
   ``renditions``, ``userData``. Answers 200 ``{"activationId"}`` at once and runs the activation as a
   background task of this process (the reference re-invokes itself through OpenWhisk instead), with
   ``deadline = now + action_timeout`` and ``customWorker: true``. More than ``max_activations`` running
-  -> 429. ``OPTIONS`` -> 204 with ``Allow``; any other method -> 405.
+  -> 429. ``OPTIONS`` -> 204 with ``Allow``; any other method -> 405. A body that is not a JSON object
+  (400) or is too large (413) counts as a failed activation in the metrics (``GenericError``, location
+  ``<action>_validate``), as a request the SDK's validation refuses does; 401, 405 and 429 do not (no
+  activation was attempted, and unauthenticated calls cannot move the counter).
 * ``GET /activations/{activationId}``: ``{"activationId", "status": running|succeeded|failed,
   "result"?, "error"?}`` (the last 1000 activations), 404 when unknown.
 * ``GET /metrics``: Prometheus text format of :data:`imgworker.asset_compute.metrics.REGISTRY`.
@@ -31,8 +34,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from imgworker.asset_compute.config import ActivationContext, AssetComputeConfig
-from imgworker.asset_compute.errors import error_to_dict
-from imgworker.asset_compute.metrics import REGISTRY
+from imgworker.asset_compute.errors import GenericError, error_to_dict
+from imgworker.asset_compute.metrics import REGISTRY, ActivationMetrics
 from imgworker.asset_compute.redact import get_logger
 from imgworker.asset_compute.webaction import (
     METHODS_MESSAGE,
@@ -118,7 +121,7 @@ def create_app(
             if request.method != "POST":
                 raise WebActionError(405, METHODS_MESSAGE)
             token_claims(bearer_token(request.headers), cfg)  # 401 before the body is read
-            body = await _json_body(request)
+            body = await _body_or_rejected(request, action_name)
             params = build_async_params(request.method, dict(request.headers), body, cfg)
             if store.running >= cfg.max_activations:
                 raise WebActionError(429, f"Async invocation of {action_name} failed with HTTP status code 429")
@@ -159,6 +162,19 @@ def create_app(
     )
     app.state.activations = store
     return app
+
+
+async def _body_or_rejected(request: Request, action_name: str) -> dict[str, Any]:
+    """The JSON body; a 400/413 refusal is also counted as a failed activation (``metrics.rejected``)."""
+    try:
+        return await _json_body(request)
+    except WebActionError as exc:
+        context = ActivationContext(action_name=action_name)
+        location = f"{context.short_name}_validate"
+        ActivationMetrics(context, request.headers.get("x-request-id")).rejected(
+            GenericError(exc.message, location), location
+        )
+        raise
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from imgworker.asset_compute.activation import Activation
 from imgworker.asset_compute.callbacks import BatchCallback, RenditionCallback
 from imgworker.asset_compute.config import ActivationContext, AssetComputeConfig
 from imgworker.asset_compute.errors import AssetComputeError, error_to_dict
+from imgworker.asset_compute.metrics import ActivationMetrics
 from imgworker.asset_compute.params import validate_params
 from imgworker.asset_compute.redact import get_logger
 from imgworker.asset_compute.senders import EventSender
@@ -108,13 +109,20 @@ class AssetComputeWorker:
         for local runs).
 
         Raises the validation errors of :func:`~imgworker.asset_compute.params.validate_params` (before any
-        event) and the prepare (download) error (after every rendition got ``rendition_failed``).
+        event; counted as a failed activation in the metrics) and the prepare (download) error (after every
+        rendition got ``rendition_failed``).
         """
         if params.get("__checkAction"):
             return {"ok": True, "checkAction": True}
         cfg = config or self.config or AssetComputeConfig.from_env()
         ctx = context or ActivationContext.from_env()
-        request = validate_params(dict(params), cfg, ctx.short_name)
+        try:
+            request = validate_params(dict(params), cfg, ctx.short_name)
+        except Exception as err:
+            request_id = params.get("requestId")
+            metrics = ActivationMetrics(ctx, request_id if isinstance(request_id, str) else None)
+            metrics.rejected(err, f"{ctx.short_name}_validate")
+            raise
         async with make_client(cfg) as client:
             return await Activation(self, request, ctx, cfg, client, sender).execute()
 
