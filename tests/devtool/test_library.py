@@ -46,7 +46,10 @@ def test_refusals(tmp_path: Path) -> None:
 
 def test_outputs_are_pruned_and_checked(tmp_path: Path) -> None:
     outputs = Outputs(tmp_path / "out", keep=2)
-    jobs = [outputs.new_job() for _ in range(3)]
+    jobs = []
+    for _ in range(3):
+        jobs.append(outputs.new_job())
+        outputs.finish(jobs[-1][0])
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(j for j, _ in jobs[1:])
     job_id, folder = jobs[-1]
     (folder / "0-a.jpg").write_bytes(b"x")
@@ -54,3 +57,48 @@ def test_outputs_are_pruned_and_checked(tmp_path: Path) -> None:
     for bad in [(job_id, "../x"), ("nothex", "0-a.jpg"), (job_id, "1-b.jpg")]:
         with pytest.raises(LibraryError):
             outputs.file(*bad)
+
+
+def test_cleanup_never_removes_queued_or_running_jobs(tmp_path: Path) -> None:
+    outputs = Outputs(tmp_path / "out", keep=1)
+    running, _ = outputs.new_job()
+    queued, _ = outputs.new_job()  # prepared while `running` runs: must not delete its folder
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {running, queued}
+    outputs.finish(running)
+    third, _ = outputs.new_job()  # only finished jobs beyond the keep count go
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {queued, third}
+    outputs.finish(queued)
+    outputs.finish(third)
+    last, _ = outputs.new_job()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [last]
+
+
+def test_safe_name_keeps_unicode_letters() -> None:
+    assert safe_name("фото кота.png") == "фото_кота.png"
+    assert safe_name("猫の写真.JPG") == "猫の写真.JPG"
+    assert safe_name("café.webp") == "café.webp"  # composed (NFKC) whatever the client sent
+    assert safe_name("cafe\u0301.webp") == "café.webp"
+    assert safe_name("हिन्दी.png") == "हिन्दी.png"  # combining marks kept
+    assert safe_name("ｆｏｏ．ｐｎｇ") == "foo.png"  # full-width forms folded
+    assert safe_name("a\x00b\u202ec\nd／e.png") == "e.png"  # ／ folds to a separator: folder dropped
+    assert safe_name("a\x00b\u202ec\nd.png") == "a_b_c_d.png"  # control and bidi characters
+    assert safe_name("😀 smile.gif") == "_smile.gif"
+    for name in ("фото кота.png", "a\x00b.png", "x" * 300 + ".jpeg", "猫" * 200 + ".png"):
+        assert safe_name(safe_name(name)) == safe_name(name)  # stable: output names are checked with it
+
+
+def test_safe_name_truncation_keeps_the_extension() -> None:
+    long = safe_name("x" * 200 + ".jpeg")
+    assert len(long) == 120 and long.endswith(".jpeg") and long.startswith("xxx")
+    wide = safe_name("猫" * 200 + ".png")  # 3 UTF-8 bytes a character: the byte limit applies too
+    assert wide.endswith(".png") and len(wide.encode()) <= 200
+    assert len(safe_name("y" * 300)) == 120
+    assert safe_name("z" * 130 + "." + "e" * 30).startswith("zzz")  # not an extension: plain cut
+
+
+def test_upload_limit_message_says_what_and_which_limit(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "uploads", None, max_upload_bytes=2 * 1024 * 1024)
+    with pytest.raises(LibraryError) as big:
+        lib.save("a.jpg", b"x" * (2 * 1024 * 1024 + 1))
+    assert big.value.status == 413
+    assert big.value.message == "the upload is larger than the 2 MiB limit (IMGWORKER_MAX_UPLOAD_BYTES)"

@@ -1,7 +1,7 @@
 """The JSON API of the devtool page (``/api/...``) and the plain worker endpoint (``POST /process``).
 
 Every error is ``{"error": "<message naming the field>"}`` with its status (400 bad request,
-404 unknown source/output, 413 upload too large, 500 unexpected).
+404 unknown source/output, 413 upload or request body too large, naming the limit, 500 unexpected).
 
 =========================================  =================================================================
 ``GET  /api/info``                         version, renderer in use, token source, limits
@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from imgworker import __version__
 from imgworker.devtool import jobs, plan
-from imgworker.devtool.library import LibraryError
+from imgworker.devtool.library import LibraryError, format_bytes
 from imgworker.devtool.logs import get_logger
 from imgworker.devtool.state import Service
 
@@ -156,7 +156,7 @@ async def _json_body(request: Request) -> Any:
         raw.extend(chunk)
         if len(raw) > MAX_JSON_BYTES:
             rejected.inc()
-            return error(f"the request body is larger than {MAX_JSON_BYTES} bytes", 413)
+            return error(f"the request body is larger than the {format_bytes(MAX_JSON_BYTES)} limit", 413)
     try:
         return await run_in_threadpool(json.loads, bytes(raw))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -178,6 +178,14 @@ async def _process(request: Request, job_request: Any, *, rewrite_all: bool) -> 
         s.metrics.jobs.labels("rejected").inc()
         log.info("request rejected", extra={"fields": {"error": exc.message, "status": exc.status}})
         return error(exc.message, exc.status)
+    try:
+        return await _run(s, job)
+    finally:
+        s.outputs.finish(job.job_id)  # done, failed or abandoned: its folder may now be pruned
+
+
+async def _run(s: Service, job: jobs.PreparedJob) -> JSONResponse:
+    """Wait for a job slot, run the prepared job and answer its result."""
     if s.worker_config is None:
         return error("the service is not ready (its renderer has not started)", 503)
     queued = time.perf_counter()

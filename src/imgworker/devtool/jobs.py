@@ -5,11 +5,15 @@
 
 - ``source``: an ``http(s)`` URL (used as is), or the name of a library source (``chelsea.png``:
   an upload or an example), resolved to its file. Local paths and ``file://`` URLs are refused: the
-  service never reads files outside its library.
+  service never reads files outside its library. The SDK's object form ``{url, name, mimetype,
+  size, headers, ...}`` is kept whole, only its ``url`` resolved (``name`` alone may name a library
+  source); the worker's SDK validates it and sends ``headers`` with the download.
 - each rendition's ``target``: replaced by ``outputs/<job id>/<n>-<name>`` when ``rewrite_all`` (the
   devtool page) or when it is not an ``http(s)`` URL (the plain API; presigned URLs are honoured).
 
-:func:`execute` runs the job (blocking: call it in a worker thread) and returns the response body::
+:func:`execute` runs the job (blocking: call it in a worker thread). An output file whose extension
+does not match the format of its bytes (a passthrough ``{}`` rendition of a PNG, ``fm=webp`` in a
+``.jpg`` name) is renamed to the right extension. It returns the response body::
 
     {"jobId": str, "source": {"name", "url"?, "width"?, "height"?, "format"?, "size"?},
      "renditions": [{"index", "name", "ok", "format", "width", "height", "size" (bytes), "ms",
@@ -20,6 +24,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from imgworker.asset_compute.redact import redact_url
+from imgworker.asset_compute.sniff import OCTET, sniff_file
 from imgworker.devtool.library import Library, LibraryError, Outputs, describe, safe_name
 from imgworker.storage import open_store
 from imgworker.worker.config import WorkerConfig
@@ -69,6 +75,17 @@ def _source_text(source: Any) -> str:
     return source.strip()
 
 
+def _output_name(i: int, rendition: dict[str, Any]) -> str:
+    """``<i>-<safe name>``: the rendition's ``name``, else ``rendition<i>.<fmt or jpg>`` (the
+    extension is corrected after the run, see :func:`match_extension`)."""
+    default = f"rendition{i}.{rendition.get('fmt') or 'jpg'}"
+    try:
+        name = safe_name(str(rendition.get("name") or default))
+    except LibraryError:  # a name with nothing usable in it ("...")
+        name = safe_name(default)
+    return safe_name(f"{i}-{name}")  # cut as a whole, so that Outputs.file accepts it
+
+
 def prepare(request: Any, library: Library, outputs: Outputs, *, rewrite_all: bool,
             max_renditions: int) -> PreparedJob:  # fmt: skip
     """Check ``request`` and rewrite its source and targets (see the module docstring).
@@ -108,15 +125,16 @@ def prepare(request: Any, library: Library, outputs: Outputs, *, rewrite_all: bo
     for i, r in enumerate(renditions):
         copy = dict(r)
         if rewrite_all or not _is_url(r.get("target")):
-            default = f"rendition{i}.{r.get('fmt') or 'jpg'}"
-            out_name = f"{i}-{safe_name(str(r.get('name') or default))}"
+            out_name = _output_name(i, r)
             copy["target"] = str((folder / out_name).resolve())
             names.append(out_name)
         else:
             names.append(None)
         new_renditions.append(copy)
+    given = request.get("source")
+    job_source: str | dict[str, Any] = {**given, "url": source} if isinstance(given, dict) else source
     job_request = {k: v for k, v in request.items() if k not in ("source", "renditions")}
-    job_request.update({"source": source, "renditions": new_renditions})
+    job_request.update({"source": job_source, "renditions": new_renditions})
     return PreparedJob(job_id, folder, job_request, label, source_file, names)
 
 
@@ -126,9 +144,40 @@ def execute(job: PreparedJob, config: WorkerConfig, token: str | None) -> dict[s
     start = time.perf_counter()
     report = run_job(job.request, config)
     run_ms = (time.perf_counter() - start) * 1000
+    for i, name in enumerate(job.outputs):
+        if name is not None and (job.folder / name).is_file():
+            job.outputs[i] = match_extension(job.folder, name)
     body = report_json(job, report, staged_key, token)
     body["timings"] = {"runMs": round(run_ms, 1)}
     return body
+
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+              "image/avif": ".avif", "image/tiff": ".tif", "image/bmp": ".bmp", "image/svg+xml": ".svg",
+              "application/pdf": ".pdf", "application/json": ".json", "text/plain": ".txt", "text/css": ".css",
+              "text/xml": ".xml"}  # fmt: skip
+"""The extension given to a renamed output, by the MIME type of its bytes."""
+_ALSO = {"image/jpeg": {".jpeg", ".jpe", ".pjpg"}, "image/tiff": {".tiff"}, "image/heic": {".heif"}}
+
+
+def match_extension(folder: Path, name: str) -> str:
+    """Rename ``folder/name`` so that its extension matches the format of its bytes; the new name.
+
+    The format is sniffed from the file (as the ``dc:format`` of the Asset Compute event). A name
+    whose extension already fits (``.jpg`` or ``.jpeg`` for JPEG) and a file of unknown format are
+    left alone; otherwise the extension is replaced (or added), e.g. ``0-rendition0.jpg`` holding a
+    PNG becomes ``0-rendition0.png``.
+    """
+    mime = sniff_file(folder / name).mime
+    fitting = set(mimetypes.guess_all_extensions(mime)) | _ALSO.get(mime, set())
+    wanted = EXTENSIONS.get(mime) or mimetypes.guess_extension(mime)
+    fitting |= {wanted} if wanted else set()
+    stem, dot, ext = name.rpartition(".")
+    if mime == OCTET or not wanted or (dot and f".{ext.lower()}" in fitting):
+        return name
+    new = safe_name(f"{stem if dot else name}{wanted}")
+    (folder / name).replace(folder / new)
+    return new
 
 
 def _stage(job: PreparedJob, config: WorkerConfig) -> str | None:
@@ -146,7 +195,7 @@ def report_json(job: PreparedJob, report: JobReport, staged_key: str | None, tok
     source: dict[str, Any] = {"name": job.source_label}
     if job.source_file is not None:
         info = describe(job.source_file, job.source_file.name, "")
-        source.update({"url": f"/api/sources/{info.name}", "width": info.width, "height": info.height,
+        source.update({"url": f"/api/sources/{quote(info.name)}", "width": info.width, "height": info.height,
                        "format": info.format, "size": info.size})  # fmt: skip
     else:
         source["name"] = redact_url(job.source_label)
@@ -184,6 +233,6 @@ def _rendition_json(job: PreparedJob, i: int, r: dict[str, Any], rep: Any, stage
     if name is None:
         out["target"] = redact_url(str(r.get("target", "")))
     elif out["ok"]:
-        out["url"] = f"/api/outputs/{job.job_id}/{name}"
-        out["download"] = f"/api/outputs/{job.job_id}/{name}?download=1"
+        out["url"] = f"/api/outputs/{job.job_id}/{quote(name)}"
+        out["download"] = f"{out['url']}?download=1"
     return out

@@ -5,24 +5,35 @@ Layout under ``ServiceSettings.data_dir``::
     uploads/<name>                 sources uploaded through the page or ``POST /api/sources``
     outputs/<job id>/<n>-<name>    renditions written by a job (``n`` = rendition index)
 
-Source names are plain file names (``chelsea.png``): letters, digits, ``.``, ``-``, ``_``; anything
-else is replaced by ``_``. An upload replaces an earlier upload of the same name. Example sources
-(``IMGWORKER_EXAMPLES_DIR``) are listed after uploads and never written.
+Source names are plain file names (``chelsea.png``, ``кошка.png``): see :func:`safe_name`. An upload
+replaces an earlier upload of the same name. Example sources (``IMGWORKER_EXAMPLES_DIR``) are listed
+after uploads and never written.
+
+Output folders are pruned when a new job is prepared (:meth:`Outputs.new_job`): the folders of
+queued and running jobs are never removed, only those of finished jobs beyond the keep count.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
+import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from imgworker.render import vips
 from imgworker.render.errors import RenderError
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_NAME_CHARS = 120
+"""Longest name :func:`safe_name` returns, in characters."""
+MAX_NAME_BYTES = 200
+"""Longest name :func:`safe_name` returns, in UTF-8 bytes (file systems allow 255; outputs add ``<n>-``)."""
+_MAX_EXT = 16
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif",
          "heif": "image/avif", "tiff": "image/tiff", "svg": "image/svg+xml", "jxl": "image/jxl",
@@ -51,20 +62,53 @@ class SourceFile:
     height: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """The API's description of the source (``url`` percent-encoded)."""
         return {"name": self.name, "origin": self.origin, "size": self.size, "format": self.format,
-                "width": self.width, "height": self.height, "url": f"/api/sources/{self.name}"}  # fmt: skip
+                "width": self.width, "height": self.height, "url": f"/api/sources/{quote(self.name)}"}  # fmt: skip
+
+
+def format_bytes(size: int) -> str:
+    """``1 MiB``, ``512 KiB`` or ``1000 bytes``: a limit as people read it (exact, never rounded)."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
+def _kept(char: str) -> bool:
+    """Letters, digits and combining marks of any script, and ``.``, ``-``, ``_``."""
+    return char in "._-" or unicodedata.category(char)[0] in "LNM"
+
+
+def _fit(text: str, chars: int, size: int) -> str:
+    while len(text) > chars or len(text.encode("utf-8")) > size:
+        text = text[: min(chars, len(text) - 1)]
+    return text
 
 
 def safe_name(name: str) -> str:
-    """A file name reduced to ``[A-Za-z0-9._-]`` (no folders, not hidden).
+    """A readable file name that is safe on disk and in a URL path.
+
+    The name is NFKC-normalised (composed accents, full-width forms folded), its folder part dropped
+    (``/`` and ``\\``), and every run of other characters than letters, digits, combining marks (any
+    script), ``.``, ``-`` and ``_`` replaced by one ``_`` (spaces, control and bidi characters,
+    punctuation, emoji). Leading dots go (not hidden). A name longer than :data:`MAX_NAME_CHARS`
+    characters or :data:`MAX_NAME_BYTES` bytes is cut before its extension, which is kept. The result
+    is stable: ``safe_name(safe_name(x)) == safe_name(x)``.
 
     Raises:
         LibraryError: the name is empty after cleaning.
     """
-    base = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(".")
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(text if keep else "_" for keep, run in itertools.groupby(base, _kept)
+                   for text in ["".join(run)]).lstrip(".")  # fmt: skip
     if not base:
         raise LibraryError(f"Expected a file name but received {name!r}")
-    return base[:120]
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem or len(ext) > _MAX_EXT:
+        return _fit(base, MAX_NAME_CHARS, MAX_NAME_BYTES)
+    suffix = f".{ext}"
+    return _fit(stem, MAX_NAME_CHARS - len(suffix), MAX_NAME_BYTES - len(suffix.encode("utf-8"))) + suffix
 
 
 def describe(path: Path, name: str, origin: str) -> SourceFile:
@@ -110,7 +154,7 @@ class Library:
         """
         clean = safe_name(name)
         for folder in (self.uploads_dir, self.examples_dir):
-            if folder and clean == name and (folder / clean).is_file():
+            if folder and clean == unicodedata.normalize("NFKC", name) and (folder / clean).is_file():
                 return folder / clean
         raise LibraryError(
             f"source {name!r} is not in the library: upload it first, pick one from GET /api/sources, "
@@ -125,7 +169,8 @@ class Library:
             LibraryError: 413 above ``max_upload_bytes``; 400 for an empty file or a bad name.
         """
         if len(data) > self.max_upload_bytes:
-            raise LibraryError(f"upload is {len(data)} bytes, above the limit of {self.max_upload_bytes} bytes", 413)
+            limit = format_bytes(self.max_upload_bytes)
+            raise LibraryError(f"the upload is larger than the {limit} limit (IMGWORKER_MAX_UPLOAD_BYTES)", 413)
         if not data:
             raise LibraryError("upload is empty (0 bytes)")
         clean = safe_name(name)
@@ -136,24 +181,46 @@ class Library:
 
 
 class Outputs:
-    """Job output folders ``<root>/<job id>/``; only the newest ``keep`` folders are kept."""
+    """Job output folders ``<root>/<job id>/``: those of the newest ``keep`` jobs are kept.
+
+    A job is *active* (queued or running) from :meth:`new_job` until :meth:`finish`; an active job's
+    folder is never removed, so more than ``keep`` folders exist while more than ``keep`` jobs are
+    queued or running. Folders left by an earlier process count as finished. Thread-safe.
+    """
 
     def __init__(self, root: Path, keep: int) -> None:
         self.root = root
         self.keep = keep
+        self._active: set[str] = set()
+        self._lock = threading.Lock()
         root.mkdir(parents=True, exist_ok=True)
 
     def new_job(self) -> tuple[str, Path]:
-        """A fresh job id (32 hex digits) and its empty folder; prunes old folders first."""
-        self.prune(self.keep - 1)
-        job_id = uuid.uuid4().hex
-        folder = self.root / job_id
-        folder.mkdir(parents=True)
+        """A fresh active job id (32 hex digits) and its empty folder; first removes the folders of
+        the oldest finished jobs so that, with the new one, at most ``keep`` remain (:meth:`prune`)."""
+        with self._lock:
+            self._prune(self.keep - 1)
+            job_id = uuid.uuid4().hex
+            folder = self.root / job_id
+            folder.mkdir(parents=True)
+            self._active.add(job_id)
         return job_id, folder
 
+    def finish(self, job_id: str) -> None:
+        """Mark a job finished (done, failed or abandoned): its folder may now be pruned."""
+        with self._lock:
+            self._active.discard(job_id)
+
     def prune(self, keep: int) -> None:
-        folders = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-        for old in folders[: max(0, len(folders) - keep)]:
+        """Remove the oldest (by modification time) folders of finished jobs until at most ``keep``
+        folders remain, or only active ones are left beyond it."""
+        with self._lock:
+            self._prune(keep)
+
+    def _prune(self, keep: int) -> None:
+        folders = [p for p in self.root.iterdir() if p.is_dir()]
+        finished = sorted((p for p in folders if p.name not in self._active), key=_mtime)
+        for old in finished[: max(0, len(folders) - keep)]:
             shutil.rmtree(old, ignore_errors=True)
 
     def file(self, job_id: str, name: str) -> Path:
@@ -168,3 +235,10 @@ class Outputs:
         if not path.is_file():
             raise LibraryError(f"no output {job_id}/{name} (outputs are kept for the last {self.keep} jobs)", 404)
         return path
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile (by hand): first in line anyway
+        return 0.0

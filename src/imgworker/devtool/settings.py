@@ -10,7 +10,8 @@ Variables (a ``.env`` file in the working directory is read first; existing vari
   ignored when the folder does not exist.
 - ``IMGWORKER_MAX_UPLOAD_BYTES`` (default 52428800 = 50 MiB): largest accepted upload.
 - ``IMGWORKER_MAX_JOBS`` (default 2): jobs run at the same time; more wait their turn.
-- ``IMGWORKER_KEEP_JOBS`` (default 50): output folders kept; older ones are deleted.
+- ``IMGWORKER_KEEP_JOBS`` (default 50): output folders kept; older ones of finished jobs are deleted
+  (a queued or running job's folder never is).
 - ``IMGWORKER_MAX_RENDITIONS`` (default 50): renditions accepted in one request.
 - ``IMGWORKER_LOG_LEVEL`` (default ``info``): ``debug``, ``info``, ``warning``, ``error``.
 - ``IMGWORKER_SHUTDOWN_TIMEOUT`` (default 30): seconds running requests get on SIGTERM/SIGINT.

@@ -48,7 +48,7 @@ class Service:
         return cls(
             settings=settings,
             library=Library(settings.uploads_dir, settings.examples_dir, settings.max_upload_bytes),
-            outputs=Outputs(settings.outputs_dir, max(settings.keep_jobs, settings.max_jobs)),
+            outputs=Outputs(settings.outputs_dir, settings.keep_jobs),  # never prunes active jobs
             metrics=Metrics(),
             token=token or secrets.token_hex(16),
             token_source="IMGIX_SECURE_TOKEN" if token else "random",
