@@ -16,7 +16,6 @@ import pytest
 from imgworker.commands import aem_sim as command
 from imgworker.config import Settings
 from imgworker.storage import LocalFolderStore
-from imgworker.storage._sniff import ImageHeader, normalise_format, sniff_image
 from imgworker.storage.aem_sim import build_request, prepare, rendition_key, upload_source, verify
 from imgworker.storage.azure import AzureBlobStore
 from imgworker.storage.multipart import commit_multipart
@@ -80,25 +79,6 @@ def source_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def renditions_store(azurite: AzuriteService) -> AzureBlobStore:
     return azurite.store("renditions")
-
-
-def test_sniff_image() -> None:
-    assert sniff_image(png(3, 2)) == ImageHeader("png", 3, 2)
-    assert sniff_image(jpeg_header(640, 480)) == ImageHeader("jpeg", 640, 480)
-    assert sniff_image(b"GIF89a" + struct.pack("<HH", 5, 7)) == ImageHeader("gif", 5, 7)
-    vp8x = b"RIFF\x00\x00\x00\x00WEBPVP8X" + b"\x00" * 8 + (99).to_bytes(3, "little") + (49).to_bytes(3, "little")
-    assert sniff_image(vp8x) == ImageHeader("webp", 100, 50)
-    ispe = b"\x00\x00\x00\x14ispe\x00\x00\x00\x00" + struct.pack(">II", 8, 9)
-    avif = b"\x00\x00\x00\x1cftypavif" + b"\x00" * 16 + ispe
-    assert sniff_image(avif) == ImageHeader("avif", 8, 9)
-    assert sniff_image(b"not an image") is None
-    assert [normalise_format(f) for f in ("JPG", ".pjpg", "tif", "heic", "webp")] == [
-        "jpeg",
-        "jpeg",
-        "tiff",
-        "heif",
-        "webp",
-    ]
 
 
 def test_prepare_builds_an_asset_compute_request(

@@ -17,7 +17,7 @@ import filecmp
 from pathlib import Path
 from typing import Any
 
-from imgworker.asset_compute.sniff import sniff_file
+from imgworker.sniff import sniff_file
 
 
 def compare_files(expected: Path, actual: Path, *, fuzz: float = 0.10, max_fraction: float = 0.0) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from imgworker.asset_compute.datauri import file_as_data_uri
-from imgworker.asset_compute.sniff import OCTET, Sniffed, sniff_file
+from imgworker.sniff import OCTET, Sniffed, sniff_file
 
 #: Renditions up to this many bytes may be embedded in the event (``EMBED_LIMIT_MAX``, 32 KiB).
 EMBED_LIMIT_MAX = 32768

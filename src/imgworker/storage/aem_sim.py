@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgworker.storage._sniff import normalise_format, sniff_image
+from imgworker.sniff import normalise_format, sniff_bytes
 from imgworker.storage.base import (
     DEFAULT_EXPIRES_IN,
     BlobInfo,
@@ -152,7 +152,8 @@ def prepare(
 @dataclass(frozen=True)
 class RenditionCheck:
     """The verdict on one rendition: ``ok``, and when present its ``size`` (bytes), ``sha256``,
-    sniffed ``format`` and ``width``/``height`` (px); ``problem`` says what is wrong."""
+    sniffed ``format`` and ``width``/``height`` (px) (:func:`imgworker.sniff.sniff_bytes`); ``problem``
+    says what is wrong."""
 
     name: str
     key: str
@@ -233,12 +234,12 @@ def _check(
     except StoreError as exc:
         return RenditionCheck(name, key, False, problem=str(exc))
     digest = hashlib.sha256(data).hexdigest()
-    header = sniff_image(data)
+    header = sniff_bytes(data)
     fmt = rendition.get("fmt") or os.path.splitext(name)[1]
     problem = None
     if not data:
         problem = "empty rendition"
-    elif header is None:
+    elif header.format is None:
         problem = "not a recognised image"
     elif fmt and normalise_format(str(fmt)) != header.format:
         problem = f"format is {header.format}, expected {normalise_format(str(fmt))}"
@@ -248,9 +249,9 @@ def _check(
         problem is None,
         size=len(data),
         sha256=digest,
-        format=header.format if header else None,
-        width=header.width if header else None,
-        height=header.height if header else None,
+        format=header.format,
+        width=header.width,
+        height=header.height,
         problem=problem,
         data=data,
     )
