@@ -88,3 +88,21 @@ def test_faces_crop_keeps_the_face_inside() -> None:
     # the 100-wide window must be the one around the face (x of the face centre ~ 205/512*200 = 80)
     best = min(range(0, 101), key=lambda x: mad(out, ref[:, x : x + 100]))
     assert 30 <= best <= 60, best
+
+
+def test_no_analysis_when_the_window_is_the_whole_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A square photo cropped to a square: every ``crop`` value gives the whole image, so neither
+    faces nor entropy are analysed (and the output is the plain resize)."""
+    import imgworker.render.state as state
+
+    calls: list[int] = []
+    real = state.find_faces
+    monkeypatch.setattr(state, "find_faces", lambda image: calls.append(1) or real(image))
+    astronaut = (EXAMPLES / "astronaut.png").read_bytes()  # 512x512
+    plain = decode(_render(astronaut, "w=200&h=200&fit=crop&fm=png"))
+    for crop in ("faces", "faces,entropy", "edges"):
+        out = decode(_render(astronaut, f"w=200&h=200&fit=crop&crop={crop}&fm=png"))
+        assert out.shape == (200, 200, 3) and mad(out, plain) == 0
+    assert calls == []
+    _render(astronaut, "w=100&h=200&fit=crop&crop=faces&fm=png")  # a window that can move: detected
+    assert calls == [1]

@@ -65,10 +65,21 @@ def _faces_box(faces: list[Face], bw: float, bh: float) -> tuple[float, float] |
     return ((x0 + x1) / 2, (y0 + y1) / 2)
 
 
+def has_freedom(w: float, h: float, bw: float, bh: float) -> bool:
+    """Whether a ``bw`` x ``bh`` window can move inside a ``w`` x ``h`` region by half a pixel or more.
+
+    Without freedom every ``crop`` value gives the same output, so faces, entropy and edges are not
+    analysed (e.g. a square source cropped to a square: imgix's result is the whole image).
+    """
+    return w - bw >= 0.5 or h - bh >= 0.5
+
+
 def position_window(image: vips.Image, bw: float, bh: float, params: Params, faces: FacesFn) -> tuple[float, float]:
     """Top-left (x, y) of a ``bw`` x ``bh`` window inside ``image`` (the rect region), in its pixels."""
     w, h = image.width, image.height
     bw, bh = min(bw, w), min(bh, h)
+    if not has_freedom(w, h, bw, bh):  # the window is the whole region: nothing to place, no analysis
+        return (0.0, 0.0)
     crop: tuple[str, ...] = tuple(params.values.get("crop") or ())
     for strategy in crop:
         if strategy == "faces":
@@ -80,8 +91,6 @@ def position_window(image: vips.Image, bw: float, bh: float, params: Params, fac
             fy = float(params.get("fp-y", 0.5) or 0.5) if params.has("fp-y") else 0.5
             return _on_point(fx * w, fy * h, bw, bh, w, h)
         elif strategy in ("entropy", "edges"):
-            if bw >= w and bh >= h:
-                return (0.0, 0.0)
             return _smart(image, bw, bh, "entropy" if strategy == "entropy" else "attention")
     return (_anchor(crop, w, bw, "left", "right"), _anchor(crop, h, bh, "top", "bottom"))
 

@@ -1,7 +1,7 @@
 """Face lookup for ``crop=faces``, ``fit=facearea`` and ``faces=1`` (imgix face-detection category).
 
 Docs: https://docs.imgix.com/apis/rendering/face-detection/faces and the crop page. The image is
-reduced to at most 640 px on its longest side and converted to 8-bit grey before detection.
+reduced to at most ``DETECT_SIDE`` (288) px on its longest side and converted to 8-bit grey before detection.
 """
 
 from __future__ import annotations

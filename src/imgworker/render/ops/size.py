@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from imgworker.render import vips
 from imgworker.render.detect.faces import Face
-from imgworker.render.ops.crop import facearea_window, position_window
+from imgworker.render.ops.crop import facearea_window, has_freedom, position_window
 from imgworker.render.ops.geometry import SizePlan
 from imgworker.render.params import Params
 
@@ -89,9 +89,10 @@ def apply_size(
     if smart is not None:
         return _cover_then_smartcrop(region, plan.content, smart)
     if plan.window is not None:
-        if _needs_analysis(plan, params):
-            region = vips.evaluate(region)  # analysis reads pixels more than once
         bw, bh = plan.window[0] * kx, plan.window[1] * ky
+        moves = has_freedom(region.width, region.height, bw / max(plan.zoom, 1.0), bh / max(plan.zoom, 1.0))
+        if _needs_analysis(plan, params) and (moves or plan.fit == "facearea"):
+            region = vips.evaluate(region)  # analysis reads pixels more than once
         if plan.fit == "facearea":
             box = facearea_window(region, bw / bh, params, faces(region))
             if box is not None:
