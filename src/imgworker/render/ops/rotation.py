@@ -29,6 +29,12 @@ def effective_orientation(params: Params, exif: int) -> int:
 
 def orient(image: vips.Image, orientation: int) -> vips.Image:
     """Apply an EXIF orientation 1-8 and drop the tag."""
+    if orientation == 1:  # nothing to turn (most photos): only the tag goes
+        if "orientation" not in image.get_fields():
+            return image
+        image = image.copy()
+        image.remove("orientation")
+        return image
     image = vips.set_int(image, "orientation", orientation)
     out = image.autorot()
     if "orientation" in out.get_fields():

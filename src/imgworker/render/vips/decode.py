@@ -49,6 +49,11 @@ class SourceInfo:
         return (self.height, self.width) if self.orientation in (5, 6, 7, 8) else (self.width, self.height)
 
 
+def _open(data: bytes, **options: Any) -> Image:
+    """A lazy image over ``data`` (libvips reads the bytes in place: no copy, unlike ``new_from_buffer``)."""
+    return pyvips.Image.new_from_source(pyvips.Source.new_from_memory(data), "", **options)
+
+
 def _loader_format(image: Image) -> str:
     loader = str(image.get("vips-loader"))
     for prefix, name in _LOADERS.items():
@@ -75,9 +80,9 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
     if what == "an SVG image":
         data = _safe_svg(data)
     try:
-        image = pyvips.Image.new_from_buffer(data, "", access="sequential")
+        image = _open(data, access="sequential")
     except pyvips.Error as exc:
-        if "unable to load from buffer" in str(exc):
+        if "unable to load from source" in str(exc):
             raise SourceFormatUnsupported(f"source is {what}, not an image format the renderer can read") from None
         raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
     fmt = _loader_format(image)
@@ -91,7 +96,7 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
     if page > 0 and pages > 1:
         page = min(page, pages - 1)
         try:
-            image = pyvips.Image.new_from_buffer(data, "", access="sequential", page=page)
+            image = _open(data, access="sequential", page=page)
         except pyvips.Error as exc:
             raise SourceCorrupt(f"page {page + 1} of the source is unreadable ({_first_line(exc)})") from None
     orientation = int(image.get("orientation")) if "orientation" in fields else 1
@@ -145,7 +150,7 @@ def load(
         options["unlimited"] = False
         data = _safe_svg(data)
     try:
-        image = pyvips.Image.new_from_buffer(data, "", **options)
+        image = _open(data, **options)
     except pyvips.Error as exc:
         raise classify(exc) from None
     if info.heif_compression == "hevc":
@@ -162,6 +167,6 @@ def header(data: bytes, page: int = 0) -> Image:
     if what == "an SVG image":
         data = _safe_svg(data)
     try:
-        return pyvips.Image.new_from_buffer(data, "", access="sequential", **({"page": page} if page else {}))
+        return _open(data, access="sequential", **({"page": page} if page else {}))
     except pyvips.Error as exc:
         raise SourceCorrupt(f"source image header is unreadable ({_first_line(exc)})") from None
