@@ -32,8 +32,8 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from imgworker.asset_compute.redact import redact_url
-from imgworker.asset_compute.sniff import OCTET, sniff_file
 from imgworker.devtool.library import Library, LibraryError, Outputs, describe, safe_name
+from imgworker.sniff import OCTET, sniff_file
 from imgworker.storage import open_store
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.fetch import FetchError
