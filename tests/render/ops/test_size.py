@@ -106,3 +106,23 @@ def test_no_analysis_when_the_window_is_the_whole_image(monkeypatch: pytest.Monk
     assert calls == []
     _render(astronaut, "w=100&h=200&fit=crop&crop=faces&fm=png")  # a window that can move: detected
     assert calls == [1]
+
+
+def test_fp_debug_draws_a_crosshair_at_the_focal_point() -> None:
+    """rocket.jpg 640x427 -> 200x200 window 427x427 at x=0 (focal x 192 of 640 clamped), so the
+    focal point lands at (192 * 200/427, 213.5 * 200/427) = (90, 100) of the output."""
+    query = "w=200&h=200&fit=crop&crop=focalpoint&fp-x=0.3&fp-y=0.5&fm=png"
+    plain = decode(_render(ROCKET, query)).astype(int)
+    debug = decode(_render(ROCKET, query + "&fp-debug=1")).astype(int)
+    red = (debug[:, :, 0] > 200) & (debug[:, :, 1] < 60) & (debug[:, :, 2] < 60)
+    assert red[:, 90].all() and red[100, :].all()  # full-span lines through (90, 100)
+    changed = np.abs(debug - plain).sum(axis=2) > 0
+    assert changed.mean() < 0.08  # lines and a ring, the photo stays visible
+    far = changed.copy()
+    far[95:106, :] = False
+    far[:, 85:96] = False
+    ys, xs = np.nonzero(far)
+    assert (np.hypot(xs - 90, ys - 100) < 20).all()  # the only other marks: the ring around the point
+    # fp-debug only marks a focal-point crop
+    assert mad(decode(_render(ROCKET, "w=200&h=200&fit=crop&fp-debug=1&fm=png")),
+               decode(_render(ROCKET, "w=200&h=200&fit=crop&fm=png"))) == 0  # fmt: skip

@@ -15,6 +15,7 @@ still above 1024 px, so their cost does not grow with the source (field case A26
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from imgworker.render import vips
 from imgworker.render.detect.faces import Face
@@ -74,25 +75,55 @@ def has_freedom(w: float, h: float, bw: float, bh: float) -> bool:
     return w - bw >= 0.5 or h - bh >= 0.5
 
 
-def position_window(image: vips.Image, bw: float, bh: float, params: Params, faces: FacesFn) -> tuple[float, float]:
+class Placement(NamedTuple):
+    """Where the crop window goes (top-left, region pixels) and which ``crop`` value put it there."""
+
+    x: float
+    y: float
+    by: str | None = None  # "faces", "focalpoint", "entropy", "edges"; None for anchors / centre
+
+
+def focal_point(w: float, h: float, params: Params) -> tuple[float, float]:
+    """The focal point (``fp-x``, ``fp-y``; 0-1, default 0.5) in pixels of a ``w`` x ``h`` region."""
+    fx = float(params.get("fp-x", 0.5) or 0.5) if params.has("fp-x") else 0.5
+    fy = float(params.get("fp-y", 0.5) or 0.5) if params.has("fp-y") else 0.5
+    return (fx * w, fy * h)
+
+
+def position_window(image: vips.Image, bw: float, bh: float, params: Params, faces: FacesFn) -> Placement:
     """Top-left (x, y) of a ``bw`` x ``bh`` window inside ``image`` (the rect region), in its pixels."""
     w, h = image.width, image.height
     bw, bh = min(bw, w), min(bh, h)
     if not has_freedom(w, h, bw, bh):  # the window is the whole region: nothing to place, no analysis
-        return (0.0, 0.0)
+        return Placement(0.0, 0.0, "focalpoint" if "focalpoint" in (params.values.get("crop") or ()) else None)
     crop: tuple[str, ...] = tuple(params.values.get("crop") or ())
     for strategy in crop:
         if strategy == "faces":
             centre = _faces_box(faces(), bw, bh)
             if centre:
-                return _on_point(centre[0], centre[1], bw, bh, w, h)
+                return Placement(*_on_point(centre[0], centre[1], bw, bh, w, h), "faces")
         elif strategy == "focalpoint":
-            fx = float(params.get("fp-x", 0.5) or 0.5) if params.has("fp-x") else 0.5
-            fy = float(params.get("fp-y", 0.5) or 0.5) if params.has("fp-y") else 0.5
-            return _on_point(fx * w, fy * h, bw, bh, w, h)
+            return Placement(*_on_point(*focal_point(w, h, params), bw, bh, w, h), "focalpoint")
         elif strategy in ("entropy", "edges"):
-            return _smart(image, bw, bh, "entropy" if strategy == "entropy" else "attention")
-    return (_anchor(crop, w, bw, "left", "right"), _anchor(crop, h, bh, "top", "bottom"))
+            return Placement(*_smart(image, bw, bh, "entropy" if strategy == "entropy" else "attention"), strategy)
+    return Placement(_anchor(crop, w, bw, "left", "right"), _anchor(crop, h, bh, "top", "bottom"))
+
+
+def draw_focal_point(image: vips.Image, x: float, y: float) -> vips.Image:
+    """``fp-debug``: red crosshair lines through (x, y) across the whole image, and a ring around it.
+
+    imgix documents only "draws a crosshair at the focal point" (spec section 2.6, tier 3); the
+    look (red, lines 1/200 of the short side thick, at least 1 px, ring radius 1/20) is this renderer's.
+    """
+    t = max(1, round(min(image.width, image.height) / 200))
+    ink = [255, 0, 0] + [255] * (image.bands - 3) if image.bands >= 3 else [255] * image.bands
+    cx, cy = round(x), round(y)
+    out = image.draw_rect(ink, max(0, cx - t // 2), 0, t, image.height, fill=True)
+    out = out.draw_rect(ink, 0, max(0, cy - t // 2), image.width, t, fill=True)
+    r = max(3 * t, round(min(image.width, image.height) / 20))
+    for k in range(t):
+        out = out.draw_circle(ink, cx, cy, r + k)
+    return out
 
 
 def facearea_window(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from imgworker.render import vips
 from imgworker.render.detect.faces import Face
-from imgworker.render.ops.crop import facearea_window, has_freedom, position_window
+from imgworker.render.ops.crop import draw_focal_point, facearea_window, focal_point, has_freedom, position_window
 from imgworker.render.ops.geometry import SizePlan
 from imgworker.render.params import Params
 
@@ -100,6 +100,12 @@ def apply_size(
                 return resize_exact(region, *plan.content)
         if plan.zoom > 1.0:
             bw, bh = bw / plan.zoom, bh / plan.zoom
-        x, y = position_window(region, bw, bh, params, lambda: faces(region))
-        region = _crop(region, x, y, bw, bh)
+        placed = position_window(region, bw, bh, params, lambda: faces(region))
+        window = _crop(region, placed.x, placed.y, bw, bh)
+        out = resize_exact(window, *plan.content)
+        if placed.by == "focalpoint" and params.get("fp-debug"):
+            fx, fy = focal_point(region.width, region.height, params)
+            out = draw_focal_point(out, (fx - placed.x) * out.width / window.width,
+                                   (fy - placed.y) * out.height / window.height)  # fmt: skip
+        return out
     return resize_exact(region, *plan.content)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 # size, crop, faces, rotation, fill (ops/geometry.py, size.py, crop.py, rotation.py, fill.py)
 SIZE: frozenset[str] = frozenset(
-    {"w", "h", "fit", "crop", "ar", "rect", "dpr", "fp-x", "fp-y", "fp-z", "min-w", "min-h", "max-w", "max-h",
-     "orient", "rot", "rot-type", "flip", "bg", "fill", "fill-color", "facepad", "faceindex", "expires"}
+    {"w", "h", "fit", "crop", "ar", "rect", "dpr", "fp-x", "fp-y", "fp-z", "fp-debug", "min-w", "min-h", "max-w",
+     "max-h", "orient", "rot", "rot-type", "flip", "bg", "fill", "fill-color", "facepad", "faceindex", "expires"}
 )  # fmt: skip
 # output formats and encoding (ops/format.py)
 FORMAT: frozenset[str] = frozenset(
