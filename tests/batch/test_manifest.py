@@ -176,3 +176,65 @@ def test_store_url_targets_keep_question_marks_and_hashes_in_their_identity() ->
     assert target_identity("azure://c/batch/q#1/t.jpg") != target_identity("azure://c/batch/q#2/t.jpg")
     assert target_identity("s3://b/r?1/t.jpg") != target_identity("s3://b/r?2/t.jpg")
     assert target_identity("https://h/a.jpg?sig=1") == target_identity("https://h/a.jpg?sig=2")
+
+
+def write_bytes(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_csv_field_over_the_csv_limit_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    huge = write(tmp_path, "m.csv", "source,profile\na.jpg,web\n" + "x" * 140_000 + ",web\nb.jpg,web\n")
+    with pytest.raises(ManifestError, match=r"m.csv:3: not valid CSV: a field is longer than 131072 characters"):
+        scan(huge, PROFILES, "/out")
+    # an unclosed quote swallows the rest of the file: the error names the line where the row starts
+    unclosed = write(tmp_path, "q.csv", 'source,profile\na.jpg,web\n"b.jpg,web\n' + "c.jpg,web\n" * 20_000)
+    with pytest.raises(ManifestError, match=r"q.csv:3: not valid CSV: .*is a quote left open"):
+        scan(unclosed, PROFILES, "/out")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("m.csv", b"source,profile\na.jpg,web\nb\xff.jpg,web\n", r"m.csv:3: not UTF-8 text \(byte 0xff at column 2\)"),
+        ("m.csv", b"source,pro\xe9file\na.jpg,web\n", r"m.csv:1: not UTF-8 text \(byte 0xe9 at column 11\)"),
+        (
+            "m.jsonl",
+            b'{"source": "a.jpg", "profile": "web"}\n\n{"source": "caf\xe9.jpg", "profile": "web"}\n',
+            r"m.jsonl:3: not UTF-8 text \(byte 0xe9 at column 16\)",
+        ),
+        ("m.txt", b'{"source": "\xff.jpg", "profile": "web"}\n', r"m.txt:1: not UTF-8 text"),
+    ],
+)
+def test_bytes_that_are_not_utf8_name_the_file_and_line(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    with pytest.raises(ManifestError, match=message):
+        scan(write_bytes(tmp_path, name, data), PROFILES, "/out")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        ("m.csv", b"\xef\xbb\xbfsource,profile\r\na.jpg,web\r\n", 2),
+        ("m.jsonl", b'\xef\xbb\xbf{"source": "a.jpg", "profile": "web"}\n', 1),
+        ("m.txt", b'\xef\xbb\xbf{"source": "a.jpg", "profile": "web"}\n', 1),  # format sniffed past the BOM
+        ("n.txt", b"\xef\xbb\xbfsource,profile\na.jpg,web\n", 2),
+    ],
+)
+def test_a_utf8_byte_order_mark_is_ignored(tmp_path: Path, name: str, data: bytes, line: int) -> None:
+    rows = list(read_rows(write_bytes(tmp_path, name, data), PROFILES))
+    assert [(r.line, r.source, r.profile.name) for r in rows] == [(line, str(tmp_path / "a.jpg"), "web")]
+
+
+def test_manifest_encoding_errors_are_usage_errors_not_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imgworker.cli import main as cli
+
+    profiles = write(tmp_path, "p.json", json.dumps({"web": {"renditions": [{"name": "a.jpg"}]}}))
+    big = write(tmp_path, "big.csv", "source,profile\n" + "x" * 200_000 + ",web\n")
+    bad = write_bytes(tmp_path, "bad.jsonl", b'{"source": "\xff", "profile": "web"}\n')
+    for manifest, message in ((big, "big.csv:2: not valid CSV"), (bad, "bad.jsonl:1: not UTF-8 text")):
+        assert cli(["batch", str(manifest), "--profiles", str(profiles), "--check"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err

@@ -11,10 +11,12 @@ first character (``{`` means JSON lines):
   the object of :func:`imgworker.batch.profiles.parse_profile` (optionally with a ``name``).
 
 ``source`` is a local path (relative to the manifest's folder), a ``file://`` URL or an
-``http(s)://`` URL. Every error is a :class:`ManifestError` that names the file, the line and the
-field. :func:`scan` checks the whole manifest (including that no two rows write the same target)
-before any work starts; :func:`iter_jobs` then yields the jobs lazily, so a long manifest is never
-held in memory as jobs.
+``http(s)://`` URL. The file is UTF-8 text (a byte order mark at its start is ignored). Every error
+is a :class:`ManifestError` that names the file, the line and the field, bytes that are not UTF-8
+and a CSV field over the ``csv`` module's limit (:func:`csv.field_size_limit`, 128 KiB: usually an
+unclosed quote) included. :func:`scan` checks the whole manifest (including that no two rows write
+the same target) before any work starts; :func:`iter_jobs` then yields the jobs lazily, so a long
+manifest is never held in memory as jobs.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
 from imgworker.batch.jobs import URL_SCHEMES, Job, RenditionJob, digest, expand_target
@@ -33,6 +36,7 @@ from imgworker.batch.profiles import Profile, ProfileError, check_template, pars
 
 CSV_COLUMNS = ("source", "profile", "target")
 _JSON_KEYS = frozenset(CSV_COLUMNS)
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what ``surrogateescape`` makes of bytes that are not UTF-8
 
 
 class ManifestError(ValueError):
@@ -58,13 +62,32 @@ class ManifestPlan:
     profiles: dict[str, int] = field(default_factory=dict)
 
 
+def _open(path: Path) -> TextIO:
+    """The manifest as UTF-8 text without a leading BOM; bytes that are not UTF-8 become surrogates
+    (:func:`_text_lines` reports them with their line)."""
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _text_lines(p: Path, f: Iterable[str]) -> Iterator[str]:
+    """The lines of ``f``; a line holding bytes that are not UTF-8 is a :class:`ManifestError` naming it."""
+    for number, text in enumerate(f, start=1):
+        bad = _NOT_UTF8.search(text)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            raise ManifestError(
+                f"{p}:{number}: not UTF-8 text (byte 0x{byte:02x} at column {bad.start() + 1}); "
+                "save the manifest as UTF-8"
+            )
+        yield text
+
+
 def _format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "csv"
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    with path.open(encoding="utf-8") as f:
+    with _open(path) as f:
         for text in f:
             if text.strip():
                 return "jsonl" if text.lstrip().startswith("{") else "csv"
@@ -121,15 +144,16 @@ def read_rows(
     """Parse the manifest row by row.
 
     Raises:
-        ManifestError: unreadable file, a missing header column, an unknown column/field, bad JSON,
-            a missing source, an unknown profile or a bad target template (with the line).
+        ManifestError: unreadable file, bytes that are not UTF-8, a CSV field over the csv module's
+            limit, a missing header column, an unknown column/field, bad JSON, a missing source, an
+            unknown profile or a bad target template (with the line).
     """
     p = Path(path)
     base = p.resolve().parent
     try:
         kind = _format(p)
-        f = p.open(encoding="utf-8", newline="")
-    except (OSError, UnicodeDecodeError) as exc:
+        f = _open(p)
+    except OSError as exc:
         raise ManifestError(f"{p}: cannot read the manifest ({exc})") from None
     with f:
         if kind == "jsonl":
@@ -141,7 +165,7 @@ def read_rows(
 def _jsonl_rows(
     p: Path, f: Any, base: Path, profiles: Mapping[str, Profile], default: str | None
 ) -> Iterator[ManifestRow]:
-    for number, text in enumerate(f, start=1):
+    for number, text in enumerate(_text_lines(p, f), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -158,11 +182,24 @@ def _jsonl_rows(
         yield _row(obj, base, profiles, default, where, number)
 
 
+def _csv_error(p: Path, line: int, exc: csv.Error) -> ManifestError:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        text = (
+            f"a field is longer than {csv.field_size_limit()} characters, the CSV limit "
+            "(is a quote left open on this line?)"
+        )
+    return ManifestError(f"{p}:{line}: not valid CSV: {text}")
+
+
 def _csv_rows(
     p: Path, f: Any, base: Path, profiles: Mapping[str, Profile], default: str | None
 ) -> Iterator[ManifestRow]:
-    reader = csv.DictReader(f)
-    header = [h.strip() for h in reader.fieldnames or []]
+    reader = csv.reader(_text_lines(p, f))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise _csv_error(p, 1, exc) from None
     if "source" not in header:
         raise ManifestError(f"{p}:1: the header row has no `source` column (columns: {', '.join(CSV_COLUMNS)})")
     unknown = [h for h in header if h not in CSV_COLUMNS]
@@ -170,13 +207,19 @@ def _csv_rows(
         raise ManifestError(f"{p}:1: unknown column(s) {', '.join(unknown)}; expected {', '.join(CSV_COLUMNS)}")
     if "profile" not in header and not default:
         raise ManifestError(f"{p}:1: the header row has no `profile` column and no default profile was given")
-    reader.fieldnames = header
-    for raw in reader:
+    while True:
+        start = reader.line_num + 1  # a row may span lines (quoted newlines): a CSV error names its first
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(p, start, exc) from None
         number = reader.line_num
-        cells = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        cells = {h: raw[i].strip() if i < len(raw) else "" for i, h in enumerate(header)}
         if not any(cells.values()) or cells.get("source", "").startswith("#"):
             continue
-        if None in raw:
+        if len(raw) > len(header):
             raise ManifestError(f"{p}:{number}: more cells than header columns ({len(header)})")
         yield _row(cells, base, profiles, default, f"{p}:{number}", number)
 
