@@ -6,7 +6,7 @@ spec section 4), filled in for the remaining parameters:
 1. ``load``: header probe (pixel limit), shrink-on-load sized from the plan, frame/page selection;
 2. ``colour``: colour-manage to 8-bit sRGB (CMYK, wide gamut, 16-bit, grey);
 3. ``orient``: EXIF orientation or ``orient``;
-4. ``adjust``: colour and contrast adjustments;
+4. ``adjust``: colour and contrast adjustments, then ``auto=redeye`` on detected faces;
 5. ``size``: ``rect`` -> ``trim`` -> ``fit``/``crop``/faces/focal point -> resample;
 6. ``rotate``: ``rot`` then ``flip``;
 7. ``effects``: sharpening, halftone, blur, pixelate;
@@ -39,6 +39,7 @@ from imgworker.render.ops import (
     mask,
     metadata,
     palette,
+    redeye,
     rotation,
     size,
     stylize,
@@ -127,6 +128,8 @@ def step_orient(s: State) -> None:
 
 def step_adjust(s: State) -> None:
     s.image = adjustment.apply(s.image, s.params)
+    if redeye.wanted(s.params):  # on the upright image, before rect/trim/size (spec 4, stage 7)
+        s.image = redeye.apply(vips.evaluate(s.image), s.params, s.faces)
 
 
 def step_size(s: State) -> None:
