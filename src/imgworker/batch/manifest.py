@@ -15,8 +15,9 @@ first character (``{`` means JSON lines):
 is a :class:`ManifestError` that names the file, the line and the field, bytes that are not UTF-8
 and a CSV field over the ``csv`` module's limit (:func:`csv.field_size_limit`, 128 KiB: usually an
 unclosed quote) included. :func:`scan` checks the whole manifest (including that no two rows write
-the same target) before any work starts; :func:`iter_jobs` then yields the jobs lazily, so a long
-manifest is never held in memory as jobs.
+the same target, and that a store-URL target has a key and, for ``azure://``, a valid container
+name) before any work starts; :func:`iter_jobs` then yields the jobs lazily, so a long manifest is
+never held in memory as jobs.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from imgworker.batch.jobs import URL_SCHEMES, Job, RenditionJob, digest, expand_target
+from imgworker.batch.jobs import STORE_SCHEMES, URL_SCHEMES, Job, RenditionJob, digest, expand_target
 from imgworker.batch.profiles import Profile, ProfileError, check_template, parse_profile
+from imgworker.storage.base import check_key
 
 CSV_COLUMNS = ("source", "profile", "target")
 _JSON_KEYS = frozenset(CSV_COLUMNS)
@@ -239,6 +241,31 @@ def _values(row: ManifestRow, rendition: str) -> dict[str, str]:
     }
 
 
+def check_store_target(target: str, where: str) -> None:
+    """Refuse a store-URL target (``azure://container/key``, ``s3://bucket/key``) that no store
+    accepts: no key, an invalid key, or an invalid Azure container name (3-63 lowercase letters,
+    digits and single hyphens, starting and ending with a letter or digit).
+
+    Raises:
+        ManifestError: naming ``where`` and the target.
+    """
+    if not target.startswith(STORE_SCHEMES):
+        return
+    scheme, _, rest = target.partition("://")
+    container, _, key = rest.partition("/")
+    noun = "container" if scheme == "azure" else "bucket"
+    if not container or not key:
+        raise ManifestError(f"{where}: Expected {scheme}://<{noun}>/<key> for the target but received {target!r}")
+    try:
+        check_key(key)
+        if scheme == "azure":
+            from imgworker.storage.azure import check_container_name  # imports the Azure SDK: only when used
+
+            check_container_name(container)
+    except ValueError as exc:
+        raise ManifestError(f"{where}: target {target!r}: {exc}") from None
+
+
 def expand(row: ManifestRow, out_dir: str) -> tuple[RenditionJob, ...]:
     """The row's renditions with their targets expanded (relative paths joined to ``out_dir``)."""
     return tuple(
@@ -253,8 +280,9 @@ def scan(
     """Check the whole manifest and count its jobs and renditions (nothing is hashed or run).
 
     Raises:
-        ManifestError: as :func:`read_rows`, and when two rows (or two renditions) would write the
-            same target, naming both lines.
+        ManifestError: as :func:`read_rows`, when two rows (or two renditions) would write the
+            same target, naming both lines, and for a store-URL target no store accepts
+            (:func:`check_store_target`).
     """
     plan = ManifestPlan()
     targets: dict[str, int] = {}
@@ -266,6 +294,7 @@ def scan(
                 "(use {name} in it)"
             )
         for r in expanded:
+            check_store_target(r.target, f"{path}:{row.line}")
             first = targets.setdefault(r.target, row.line)
             if first != row.line:
                 raise ManifestError(f"{path}:{row.line}: target {r.target!r} is also written by line {first}")

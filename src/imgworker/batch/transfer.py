@@ -11,8 +11,15 @@ source 401/403/404/410, missing file      SourceUnsupported           no
 renderer 4xx (corrupt, unsupported ...)   from the renderer           no
 target 413                                RenditionTooLarge           no
 target 401/403/other 4xx                  GenericError                no
-store URL: access denied / no container   GenericError                no
+store URL: access denied, no container    GenericError                no
+or bucket, other 4xx (not 408/429)
+store URL: 408, 429, 5xx, network         GenericError                yes
 ========================================  ==========================  =========
+
+A store error (:class:`~imgworker.storage.StoreError`) carries no status of its own: the status
+is read from the SDK exception it was raised from (``azure.core``'s ``status_code``, botocore's
+``ResponseMetadata.HTTPStatusCode``), so a missing Azure container (404 ``ContainerNotFound``), a
+missing S3 bucket or a refused key fails the rendition at once instead of being retried.
 
 Targets are written whole or not at all: a path via a temporary file and a rename
 (:func:`imgworker.worker.deliver.deliver`), an ``http(s)`` URL with one ``PUT`` (no retry here: the
@@ -33,6 +40,7 @@ from imgworker.worker.deliver import deliver
 from imgworker.worker.fetch import FetchError
 
 SOURCE_REASONS = frozenset({"SourceCorrupt", "SourceFormatUnsupported", "SourceUnsupported"})
+_TRANSIENT_4XX = frozenset({408, 429})
 
 
 class JobError(Exception):
@@ -49,10 +57,41 @@ class JobError(Exception):
         """Classify a :class:`FetchError`: status 0 with ``GenericError`` means retries ran out (transient)."""
         return cls(exc.reason, exc.message, transient=exc.status == 0 and exc.reason == "GenericError")
 
+    @classmethod
+    def from_store(cls, exc: StoreError, what: str) -> JobError:
+        """Classify a store failure (``what`` starts the message, e.g. ``"cannot write the target"``):
+        access denied, not found or another 4xx is permanent (413: ``RenditionTooLarge``); 408, 429,
+        5xx and errors without a status (network) are transient."""
+        status = store_status(exc)
+        where = f"{what} ({status})" if status else what
+        if status == 413:
+            return cls("RenditionTooLarge", f"{where}: {exc}")
+        permanent = isinstance(exc, StoreAccessDenied | BlobNotFound) or (
+            status is not None and 400 <= status < 500 and status not in _TRANSIENT_4XX
+        )
+        return cls("GenericError", f"{where}: {exc}", transient=not permanent)
+
     @property
     def source_level(self) -> bool:
         """True when the source itself is the problem (every rendition of the job will fail alike)."""
         return self.reason in SOURCE_REASONS
+
+
+def store_status(exc: BaseException) -> int | None:
+    """The HTTP status behind a store error: found on the SDK exception it was raised from (its
+    cause or context, a few levels deep), ``None`` when there is none (a network error)."""
+    seen = exc.__cause__ or exc.__context__
+    for _ in range(4):
+        if seen is None:
+            return None
+        status = getattr(seen, "status_code", None)  # azure.core.exceptions.HttpResponseError
+        if status is None:  # botocore.exceptions.ClientError
+            response = getattr(seen, "response", None)
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(response, dict) else None
+        if isinstance(status, int):
+            return status
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def download(client: httpx.Client, source: str, dest: Path) -> None:
@@ -107,7 +146,7 @@ def _put_store(file_path: str, target: str, content_type: str) -> None:
         store = open_store(f"{scheme}://{container}")
         with open(file_path, "rb") as f:
             store.put(key, f, content_type=content_type)
-    except (StoreAccessDenied, BlobNotFound, ValueError) as exc:
-        raise JobError("GenericError", f"target store refused the rendition: {exc}") from None
+    except ValueError as exc:
+        raise JobError("GenericError", f"cannot write the target: {exc}") from None
     except StoreError as exc:
-        raise JobError("GenericError", f"target store failed: {exc}", transient=True) from None
+        raise JobError.from_store(exc, "cannot write the target") from None

@@ -48,8 +48,8 @@ def _stage(run: Recorder, work: Path) -> StagedSource:
         staged = stage(run.ctx.store, str(local), name)
     except FetchError as exc:
         raise JobError.from_fetch(exc) from None
-    except StoreError as exc:
-        raise JobError("GenericError", f"staging failed: {exc}", transient=True) from None
+    except StoreError as exc:  # a missing container or denied access is permanent, a network error is not
+        raise JobError.from_store(exc, "cannot stage the source") from None
     run.download_ms = (time.perf_counter() - start) * 1000
     run.source_sha256, run.source_bytes = staged.sha256, staged.size
     return staged
