@@ -18,7 +18,7 @@ from imgworker.batch.profiles import Profile, RenditionSpec
 from imgworker.batch.work import Attempt, RenderContext, process_job
 from imgworker.cli import main as cli
 from imgworker.worker.config import WorkerConfig
-from plugins.services import AzuriteService
+from plugins.services import AzuriteService, MotoS3Service
 
 from .conftest import FlakyTarget, read_jsonl, write_manifest
 
@@ -149,3 +149,14 @@ def test_check_accepts_valid_container_names_and_reports_invalid_ones(
     bad.write_text("source,profile,target\na.jpg,web,azure://Bad_Container/{name}\n")
     assert cli(["batch", str(bad), "--profiles", str(profiles), "--check"]) == 2
     assert "bad.csv:2: target 'azure://Bad_Container/a.jpg': Expected 3-63" in capsys.readouterr().err
+
+
+def test_a_store_target_in_a_missing_s3_bucket_fails_at_once(
+    ctx: RenderContext, photos: list[Path], moto_s3: MotoS3Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in moto_s3.env().items():
+        monkeypatch.setenv(name, value)
+    bucket = missing_container()
+    outcome = process_job(job_to(photos[5], f"s3://{bucket}/r/x.jpg"), ctx, MemoryLedger(), Attempt(1, final=False))
+    assert not outcome.retry
+    assert outcome.records[0]["message"].startswith(f"cannot write the target (404): s3://{bucket}: bucket {bucket!r}")
