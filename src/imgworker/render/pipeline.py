@@ -115,6 +115,11 @@ def step_load(s: State) -> None:
         s.frames = animation.split(whole, frames)
         s.image = s.frames[0]
         return
+    if info.format == "pdf":  # vector pages are drawn at the density the output needs (render/pdf.py)
+        scale = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
+        s.image = vips.load(s.data, info, scale=scale, pixel_limit=s.limits.pixel_limit,
+                            annotations=bool(s.params.get("pdf-annotation", True)))  # fmt: skip
+        return
     s.image = vips.load(s.data, info, shrink=shrink, random=s.random_access or _reads_out_of_order(s))
 
 

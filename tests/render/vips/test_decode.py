@@ -32,7 +32,7 @@ def test_probe_selects_and_clamps_pages() -> None:
     ("data", "error", "words"),
     [(b"", SourceCorrupt, "empty"), (b"hello, not an image\n", SourceFormatUnsupported, "text"),
      (b"<!DOCTYPE html><html><body>503</body></html>", SourceFormatUnsupported, "HTML page"),
-     (b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", SourceFormatUnsupported, "PDF document"),
+     (b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", SourceCorrupt, "source PDF cannot be read"),  # render/pdf.py
      (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", SourceCorrupt, "header")],
 )  # fmt: skip
 def test_probe_errors_name_the_problem(data: bytes, error: type[Exception], words: str) -> None:

@@ -88,6 +88,8 @@ def _model(interpretation: str) -> str:
 
 def describe(data: bytes, info: vips.SourceInfo, params: Params) -> dict[str, Any]:
     """The ``fm=json`` document for a probed source (see module docstring)."""
+    if info.format == "pdf":
+        return _describe_pdf(data, info, params)
     image = vips.header(data, info.page)
     fields = set(image.get_fields())
     dpi_x = 72.0 if abs(image.xres - 1.0) < 1e-9 else round(image.xres * 25.4, 2)
@@ -119,6 +121,19 @@ def describe(data: bytes, info: vips.SourceInfo, params: Params) -> dict[str, An
         first = (delays[0] if isinstance(delays, (list, tuple)) and delays else 0) / 1000
         doc["GIF"] = {"DelayTime": max(first, 0.1) if first < 0.011 else first, "UnclampedDelayTime": first,
                       "LoopCount": int(image.get("loop")) if "loop" in fields else 0}  # fmt: skip
+    if params.values.get("faces") == 1:
+        doc["Faces"] = faces(data, info)
+    return doc
+
+
+def _describe_pdf(data: bytes, info: vips.SourceInfo, params: Params) -> dict[str, Any]:
+    """A PDF page at 72 dpi, opaque RGB; ``PDF`` gives ``PageCount`` and the 1-based ``Page`` described
+    (our addition: imgix does not document its JSON for PDF sources)."""
+    doc: dict[str, Any] = {
+        "PixelWidth": info.width, "PixelHeight": info.height, "DPIWidth": 72.0, "DPIHeight": 72.0, "Depth": 8,
+        "ColorModel": "RGB", "Orientation": 1, "HasAlpha": False, "Content-Type": MIME["pdf"],
+        "Content-Length": str(len(data)), "PDF": {"PageCount": info.pages, "Page": info.page + 1}, "Output": {},
+    }  # fmt: skip
     if params.values.get("faces") == 1:
         doc["Faces"] = faces(data, info)
     return doc

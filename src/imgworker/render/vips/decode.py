@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyvips
 
-from imgworker.render import sniff
+from imgworker.render import pdf, sniff
 from imgworker.render.errors import (
     SourceCorrupt,
     SourceFormatUnsupported,
@@ -77,6 +77,8 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
     if not data:
         raise SourceCorrupt("source file is empty (0 bytes)")
     what = sniff.describe(data)
+    if what == "a PDF document":
+        return _probe_pdf(data, pixel_limit, page)
     if what == "an SVG image":
         data = _safe_svg(data)
     try:
@@ -120,8 +122,33 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
     )
 
 
+def _probe_pdf(data: bytes, pixel_limit: int, page: int) -> SourceInfo:
+    """A PDF page's header: its size in points is its size in pixels (72 dpi, :mod:`imgworker.render.pdf`)."""
+    doc = pdf.probe(data, page)
+    width, height = max(1, round(doc.width)), max(1, round(doc.height))
+    if width * height > pixel_limit:
+        raise SourceTooLarge(f"source PDF page is {width}x{height} pt, above the pixel limit of {pixel_limit} pixels")
+    return SourceInfo(format="pdf", width=width, height=height, pages=doc.pages, orientation=1, has_alpha=False,
+                      bands=3, interpretation="srgb", has_icc=False, page=doc.page)  # fmt: skip
+
+
+def _load_pdf(data: bytes, info: SourceInfo, scale: float, pixel_limit: int, annotations: bool) -> Image:
+    doc = pdf.probe(data, info.page)
+    pixels = pdf.rasterize(data, doc, pdf.density(doc, scale, pixel_limit), annotations=annotations)
+    return pyvips.Image.new_from_array(pixels).copy(interpretation="srgb")
+
+
 def load(
-    data: bytes, info: SourceInfo, *, shrink: int = 1, page: int | None = None, n: int = 1, random: bool = False
+    data: bytes,
+    info: SourceInfo,
+    *,
+    shrink: int = 1,
+    page: int | None = None,
+    n: int = 1,
+    random: bool = False,
+    scale: float = 1.0,
+    pixel_limit: int = DEFAULT_PIXEL_LIMIT,
+    annotations: bool = True,
 ) -> Image:
     """Decode ``data`` lazily with strict error checking (``fail_on="error"``: field case A09).
 
@@ -132,6 +159,9 @@ def load(
             returned as one tall image with ``page-height`` set).
         random: random access (the decoded image is kept in memory) instead of sequential
             streaming; needed when later steps read rows out of order (rotation, vertical flip).
+        scale, pixel_limit, annotations: PDF only: pixels per point to rasterise the page at (capped by
+            ``pixel_limit`` and 8192 px a side) and whether annotations are drawn
+            (:mod:`imgworker.render.pdf`); the page comes back in memory, opaque, 8-bit sRGB.
 
     SVG sources are sanitised first (:mod:`imgworker.render.svg_sanitize`). Returns a pyvips image
     (not yet evaluated).
@@ -139,6 +169,8 @@ def load(
     Raises:
         SourceCorrupt: a load failure; SourceFormatUnsupported: HEIC without an HEVC decoder.
     """
+    if info.format == "pdf":
+        return _load_pdf(data, info if page is None else replace(info, page=page), scale, pixel_limit, annotations)
     options: dict[str, Any] = {"access": "random" if random else "sequential", "fail_on": "error"}
     if info.pages > 1 or info.format in ("gif", "webp", "tiff", "pdf", "heif"):
         options.update(page=info.page if page is None else page, n=n)
