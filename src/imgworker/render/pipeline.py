@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from imgworker.render import deadline, vips
+from imgworker.render import deadline, svg_sanitize, vips
 from imgworker.render.errors import SourceCorrupt
 from imgworker.render.ops import (
     adjustment,
@@ -49,6 +49,9 @@ from imgworker.render.overlays import OverlayFetcher
 from imgworker.render.params import Params
 from imgworker.render.state import Limits, RenderResult, State
 
+BYPASS_TYPES = {"svg": "image/svg+xml", "pdf": "application/pdf"}
+"""``rasterize-bypass=true``: vector sources returned untouched, every other parameter ignored
+(https://docs.imgix.com/apis/rendering/format/rasterize-bypass; SVG still sanitised: ``svg-sanitize``)."""
 FAST_SHRINK_MIN_PIXELS = 2_000_000
 """Sources from this many pixels on use the fast shrink-on-load rule; smaller ones the careful one."""
 
@@ -101,6 +104,10 @@ def step_load(s: State) -> None:
     if s.params.values.get("fm") == "json":  # source metadata; no pixels rendered (spec 3.5)
         body = metadata.render_json(s.data, info, s.params)
         s.result = RenderResult(body, format.CONTENT_TYPES["json"], "json", info.width, info.height)
+        return
+    if info.format in ("svg", "pdf") and s.params.get("rasterize-bypass"):  # vector served as is (sanitised SVG)
+        body = svg_sanitize.sanitize(s.data) if info.format == "svg" else s.data
+        s.result = RenderResult(body, BYPASS_TYPES[info.format], info.format, info.width, info.height)
         return
     s.orientation = rotation.effective_orientation(s.params, info.orientation)
     w, h = info.width, info.height

@@ -44,21 +44,8 @@ OVERLAY: frozenset[str] = frozenset(
 )  # fmt: skip
 # animation, pdf, palette, json/blurhash extras, colour profiles (ops/animation.py, palette.py ...)
 FORMAT_EXTRAS: frozenset[str] = frozenset(
-    {
-        "frame",
-        "interval",
-        "reverse",
-        "fps",
-        "loop",
-        "page",
-        "pdf-annotation",
-        "cs",
-        "colorquant",
-        "faces",
-        "palette",
-        "colors",
-        "prefix",
-    }
-)
+    {"frame", "interval", "reverse", "fps", "loop", "page", "pdf-annotation", "rasterize-bypass", "cs", "colorquant",
+     "faces", "palette", "colors", "prefix"}
+)  # fmt: skip
 
 IMPLEMENTED: frozenset[str] = SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
