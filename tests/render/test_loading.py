@@ -1,4 +1,5 @@
-"""pipeline.py: ``rasterize-bypass=true`` returns SVG (sanitised) and PDF sources untouched."""
+"""loading.py: ``rasterize-bypass=true`` returns SVG (sanitised) and PDF sources untouched (shrink-on-load:
+test_shrink_on_load.py)."""
 
 from __future__ import annotations
 
