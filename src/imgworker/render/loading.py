@@ -9,7 +9,9 @@ pages are drawn at the density it needs, and animated sources split into the fra
 from __future__ import annotations
 
 from imgworker.render import svg_sanitize, vips
+from imgworker.render.detect import ahead
 from imgworker.render.ops import animation, format, geometry, metadata, rotation, trim
+from imgworker.render.ops.crop import has_freedom
 from imgworker.render.params import Params
 from imgworker.render.state import RenderResult, State
 
@@ -40,6 +42,21 @@ def _shrink_factor(plan: geometry.SizePlan, upright: tuple[int, int], fmt: str) 
         if 1.0 / needed >= n * margin:
             factor = n
     return factor
+
+
+def _faces_ahead(s: State) -> bool:
+    """Whether sizing will look for faces (``fit=facearea``, or ``crop`` whose first strategy is
+    ``faces`` with a window that can move), so that detection can start beside the decode."""
+    plan = s.plan
+    if plan is None or plan.window is None or trim.wanted(s.params):
+        return False
+    if plan.fit == "facearea":
+        return True
+    strategies = [c for c in s.params.values.get("crop") or () if c in ("faces", "focalpoint", "entropy", "edges")]
+    if plan.fit != "crop" or not strategies or strategies[0] != "faces":
+        return False
+    zoom = max(plan.zoom, 1.0)
+    return has_freedom(plan.region.w, plan.region.h, plan.window[0] / zoom, plan.window[1] / zoom)
 
 
 def _requested_page(params: Params) -> int:
@@ -86,6 +103,9 @@ def step_load(s: State) -> None:
         s.frames = animation.split(whole, frames)
         s.image = s.frames[0]
         return
+    if info.format == "jpeg" and _faces_ahead(s):  # the second core finds faces while this one decodes
+        r = s.plan.region
+        s.face_task = ahead.start(s.data, s.orientation, (r.x, r.y, r.w, r.h), s.upright)
     if info.format == "pdf":  # vector pages are drawn at the density the output needs (render/pdf.py)
         scale = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
         s.image = vips.load(s.data, info, scale=scale, pixel_limit=s.limits.pixel_limit,

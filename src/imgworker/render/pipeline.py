@@ -75,7 +75,7 @@ def step_size(s: State) -> None:
         s.image, s.trim_box = trim.apply(s.image, s.plan.region, s.params)
         s.upright = (s.image.width, s.image.height)
         s.plan = geometry.plan_size(s.params.with_values(rect=None), *s.upright)
-    s.image = size.apply_size(s.image, s.plan, s.params, s.upright, s.faces)
+    s.image = size.apply_size(s.image, s.plan, s.params, s.upright, s.region_faces(s.image))
 
 
 def step_rotate(s: State) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +66,7 @@ class State:
     timing: animation.Timing | None = None
     overlays: OverlayFetcher | None = None
     trim_box: geometry.Box | None = None  # set once by ``trim`` (the first frame's box for all)
+    face_task: Future[list[Face] | None] | None = None  # detection started beside the decode (detect/ahead.py)
     _faces: dict[int, list[Face]] = field(default_factory=dict)
 
     def faces(self, image: vips.Image) -> list[Face]:
@@ -72,3 +75,21 @@ class State:
         if key not in self._faces:
             self._faces[key] = find_faces(image)
         return self._faces[key]
+
+    def region_faces(self, image: vips.Image) -> Callable[[vips.Image], list[Face]]:
+        """The faces callback for sizing ``image`` (the upright image as loaded): boxes found beside
+        the decode (``face_task``, upright source pixels) mapped into the ``rect`` region's pixels at
+        the loaded scale, or, without them, detection on the region itself (:meth:`faces`)."""
+        task = self.face_task
+        if task is None or self.plan is None:
+            return self.faces
+        kx, ky = image.width / self.upright[0], image.height / self.upright[1]
+        rx, ry = self.plan.region.x, self.plan.region.y
+
+        def faces(region: vips.Image) -> list[Face]:
+            found = task.result()
+            if found is None:  # OpenCV could not decode these bytes: detect on the decoded region
+                return self.faces(region)
+            return [Face((f.x - rx) * kx, (f.y - ry) * ky, f.w * kx, f.h * ky, f.confidence) for f in found]
+
+        return faces
