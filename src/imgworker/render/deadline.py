@@ -11,9 +11,9 @@ Two mechanisms enforce it:
   freed within milliseconds) and the evaluation fails with "killed"; :mod:`imgworker.render.vips`
   maps that to :class:`~imgworker.render.errors.RenderTimeout` (HTTP 503).
 
-Work outside libvips (OpenCV face detection on a <= 288 px copy, also when it runs beside the decode
-on a background thread, palette/blurhash maths on a
-small thumbnail) is bounded by design and is not interrupted.
+Work outside libvips (OpenCV face detection on a <= 288 px copy, also when it runs beside the
+decode on a background thread; palette/blurhash maths on a small thumbnail) is bounded by design
+and is not interrupted.
 """
 
 from __future__ import annotations
