@@ -8,6 +8,7 @@ Modules (data flows top to bottom)::
     jobs.py      Job / RenditionJob, deterministic job and rendition ids, JSON payloads
     config.py    BatchConfig: the only code of this package that reads the environment
     runner.py    the local process pool, and the Collector (results, events, progress, summary)
+    interrupts.py  SIGINT/SIGTERM: a clean stop of the submitter and the pool, whole jobs in the results
     submit.py    the Celery submitter (bounded in flight, result polling, lost-job re-send)
     tasks.py     the Celery app and its one task, ``imgworker.batch.render_job``
     context.py   per-process HTTP client and embedded renderer

@@ -14,7 +14,11 @@ With ``--broker`` each (source, profile) becomes one Celery task for the workers
 any time. One record per rendition goes to the results file (default ``<manifest>.results.jsonl``),
 events to ``<manifest>.events.jsonl``; ``--resume`` appends and skips jobs already fully made.
 
-Exit code: 0 when every rendition was made, 1 when any failed, 2 for a bad manifest or profile.
+Exit code: 0 when every rendition was made, 1 when any failed, 2 for a bad manifest or profile,
+130 after SIGINT (Ctrl-C) and 143 after SIGTERM. An interrupt stops the local pool's processes (a
+running job is abandoned), keeps the records of the jobs that finished, and closes both files:
+``--resume`` then runs only what is missing. With ``--broker`` the workers keep the jobs already
+sent.
 """
 
 from __future__ import annotations
@@ -31,12 +35,13 @@ from pathlib import Path
 from rich.console import Console
 
 from imgworker.batch.config import BatchConfig
+from imgworker.batch.interrupts import Interrupted, stop_signals
 from imgworker.batch.jobs import Job
 from imgworker.batch.manifest import ManifestError, ManifestPlan, iter_jobs, scan
 from imgworker.batch.profiles import Profile, ProfileError, load_profiles
 from imgworker.batch.progress import BatchProgress, Summary
 from imgworker.batch.results import JsonLinesWriter, done_jobs
-from imgworker.batch.runner import Collector, local_pool, run_local
+from imgworker.batch.runner import Collector, local_pool, run_local, stop_pool
 
 
 def _positive(text: str) -> int:
@@ -118,6 +123,7 @@ def main(args: argparse.Namespace) -> int:
     mode = f"celery ({args.broker})" if args.broker else f"local pool ({args.workers} processes)"
     try:
         with (
+            stop_signals(),  # SIGTERM too: the pool is stopped and the files closed, as on Ctrl-C
             JsonLinesWriter(results_path, append=args.resume) as results,
             JsonLinesWriter(events_path, append=args.resume) as events,
             BatchProgress(plan.renditions, console=console, enabled=not args.no_progress) as progress,
@@ -127,12 +133,13 @@ def main(args: argparse.Namespace) -> int:
                 iter_jobs(args.manifest, profiles, out_dir, default_profile=args.profile), done, summary, progress
             )
             (_run_celery if args.broker else _run_local)(args, jobs, sink, results_path)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        name = f" ({exc})" if isinstance(exc, Interrupted) else ""
         print(
-            f"imgworker batch: interrupted; records so far are in {results_path}: run again with --resume",
+            f"imgworker batch: interrupted{name}; records so far are in {results_path}: run again with --resume",
             file=sys.stderr,
         )
-        return 130
+        return exc.exit_code if isinstance(exc, Interrupted) else 130
     summary.finished = time.perf_counter()
     summary.print(out, f"imgworker batch: {mode}")
     out.print(f"results: {results_path}  events: {events_path}", markup=False, highlight=False)
@@ -146,7 +153,7 @@ def _run_local(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, r
             jobs, sink, config=BatchConfig.from_env(), pool=pool, max_in_flight=args.max_in_flight or 4 * args.workers
         )
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # an interrupt does not wait for queued jobs
+        stop_pool(pool)  # an interrupt: queued jobs are cancelled, running ones abandoned, processes gone
         raise
     pool.shutdown()
 
