@@ -1,4 +1,4 @@
-"""Settings of the imgix custom worker, resolved from :mod:`imgworker.config` (the one module that
+"""Settings of the imgix custom worker, resolved from :mod:`imgworker.config` (the one package that
 reads the environment and ``.env``).
 
 - ``IMGIX_DOMAIN``: ``<sub>.imgix.net`` for the real imgix service (https), or the base URL of an
