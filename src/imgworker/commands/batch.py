@@ -152,10 +152,10 @@ def _run_local(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, r
         run_local(
             jobs, sink, config=BatchConfig.from_env(), pool=pool, max_in_flight=args.max_in_flight or 4 * args.workers
         )
+        pool.shutdown()
     except BaseException:
         stop_pool(pool)  # an interrupt: queued jobs are cancelled, running ones abandoned, processes gone
         raise
-    pool.shutdown()
 
 
 def _run_celery(args: argparse.Namespace, jobs: Iterator[Job], sink: Collector, results_path: Path) -> None:
