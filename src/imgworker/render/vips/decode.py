@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyvips
@@ -13,6 +13,7 @@ from imgworker.render.errors import (
     SourceFormatUnsupported,
     SourceTooLarge,
 )
+from imgworker.render.vips import turbo
 from imgworker.render.vips._common import _HEVC_DECODER, Image, _first_line, _hevc_unsupported, _safe_svg, classify
 
 # libvips loader name prefix -> imgix/MIME format name
@@ -42,6 +43,7 @@ class SourceInfo:
     has_icc: bool
     heif_compression: str | None = None
     page: int = 0
+    icc: bytes | None = field(default=None, repr=False)  # the embedded ICC profile, if any
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -117,6 +119,7 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
         bands=image.bands,
         interpretation=str(image.interpretation),
         has_icc="icc-profile-data" in fields,
+        icc=bytes(image.get("icc-profile-data")) if "icc-profile-data" in fields else None,
         heif_compression=heif_compression,
         page=page,
     )
@@ -171,6 +174,10 @@ def load(
     """
     if info.format == "pdf":
         return _load_pdf(data, info if page is None else replace(info, page=page), scale, pixel_limit, annotations)
+    if shrink > 1 and info.format == "jpeg" and n == 1 and info.bands == 3 and info.interpretation == "srgb":
+        fast = turbo.decode(data, shrink, info.width, info.height, info.icc)  # same pixels, sooner
+        if fast is not None:
+            return fast
     options: dict[str, Any] = {"access": "random" if random else "sequential", "fail_on": "error"}
     if info.pages > 1 or info.format in ("gif", "webp", "tiff", "pdf", "heif"):
         options.update(page=info.page if page is None else page, n=n)
