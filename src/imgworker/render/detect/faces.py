@@ -17,8 +17,8 @@ fewer false faces (1 against 3), in about half the time (6 ms against 12 ms on 2
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import cv2
@@ -50,13 +50,21 @@ class Face:
         return (self.x + self.w / 2, self.y + self.h / 2)
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _cascade(name: str = "frontalface_default") -> Any:
-    path = cv2.data.haarcascades + f"haarcascade_{name}.xml"  # type: ignore[attr-defined]
-    cascade = cv2.CascadeClassifier(path)
-    if cascade.empty():  # pragma: no cover - the wheel always ships it
-        raise RuntimeError(f"OpenCV Haar cascade missing: {path}")
-    return cascade
+    """This thread's classifier: OpenCV's ``CascadeClassifier`` keeps per-call buffers, so one object
+    must never run in two threads at once (the render server renders on a thread pool and face
+    detection also runs beside the decode, :mod:`imgworker.render.detect.ahead`)."""
+    cascades: dict[str, Any] = _LOCAL.__dict__.setdefault("cascades", {})
+    if name not in cascades:
+        path = cv2.data.haarcascades + f"haarcascade_{name}.xml"  # type: ignore[attr-defined]
+        cascade = cv2.CascadeClassifier(path)
+        if cascade.empty():  # pragma: no cover - the wheel always ships it
+            raise RuntimeError(f"OpenCV Haar cascade missing: {path}")
+        cascades[name] = cascade
+    return cascades[name]
 
 
 def _confirmed(grey: np.ndarray[Any, Any], x: int, y: int, w: int, h: int) -> bool:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pyvips
+from pyvips import ffi, gobject_lib
+from pyvips.gobject import _marshalers
 
 from imgworker.render import deadline
 from imgworker.render.vips._common import Image, classify
+
+_EVAL_MARSHALER = _marshalers["eval"]
 
 
 def save(image: Image, suffix: str, **options: Any) -> bytes:
@@ -36,21 +40,31 @@ def evaluate(image: Image) -> Image:
         raise classify(exc) from None
 
 
+def _on_eval(target: Image, _progress: Any) -> None:
+    """libvips ``eval`` handler: stop the evaluation once the calling request's deadline has passed."""
+    if deadline.expired():
+        target.set_kill(True)
+
+
+# One handle for the process. pyvips' ``signal_connect`` makes a handle per call and keeps it on the
+# Python wrapper, but the connection lives on the C image, which can outlive that wrapper (a memory
+# image returned again by ``copy_memory``, an operation-cache hit): the next ``eval`` would then
+# follow a freed handle and abort the process ("ffi.from_handle() ... points to garbage").
+_HANDLE = ffi.new_handle(_on_eval)
+
+
 def watch(image: Image) -> Image:
     """Attach the current request deadline to ``image`` before it is evaluated.
 
     libvips reports progress on the image being evaluated; the ``eval`` handler calls
     ``set_kill(True)`` once the deadline has passed, which stops the worker threads at their next
-    tile. No-op without a deadline.
+    tile. The handler reads the deadline of the thread evaluating (libvips signals ``eval`` from
+    the thread that asked for the pixels), so a handler left on a reused image is harmless.
+    No-op without a deadline.
     """
-    at = deadline.expires_at()
-    if at is None:
+    if deadline.expires_at() is None:
         return image
-
-    def on_eval(target: Image, _progress: Any) -> None:
-        if deadline.expired():
-            target.set_kill(True)
-
     image.set_progress(True)
-    image.signal_connect("eval", on_eval)
+    gobject_lib.g_signal_connect_data(ffi.cast("GObject *", image.pointer), b"eval", _EVAL_MARSHALER, _HANDLE,
+                                      ffi.NULL, 0)  # fmt: skip
     return image
