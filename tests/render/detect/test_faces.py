@@ -80,3 +80,15 @@ def test_tiny_and_flat_inputs() -> None:
     assert detect_faces(np.zeros((1, 1), dtype=np.uint8)) == []
     assert detect_faces(np.zeros((10, 30), dtype=np.uint8)) == []
     assert detect_faces(np.full((200, 300), 128, dtype=np.uint8)) == []
+
+
+def test_concurrent_detections_agree() -> None:
+    """The render server detects faces on several threads at once (and beside the decode):
+    each thread has its own classifier, so the answers are the single-threaded ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    image = _rgb(ASTRONAUT)
+    expected = find_faces(image)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: find_faces(image), range(24)))
+    assert all(r == expected for r in results)
