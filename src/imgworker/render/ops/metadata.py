@@ -140,7 +140,7 @@ def _describe_pdf(data: bytes, info: vips.SourceInfo, params: Params) -> dict[st
 
 
 def faces(data: bytes, info: vips.SourceInfo) -> list[dict[str, Any]]:
-    """Faces of the upright source, boxes in upright source pixels (detected on a <= 640 px copy)."""
+    """Faces of the upright source, boxes in upright source pixels (detected on a <= 288 px copy)."""
     longest = max(info.width, info.height)
     shrink = 1
     while info.format == "jpeg" and shrink < 8 and longest / (shrink * 2) >= 1280:
