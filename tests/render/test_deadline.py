@@ -27,3 +27,14 @@ def test_budget_expires_and_is_reset_afterwards() -> None:
             deadline.check()
         assert info.value.status == 503
     assert deadline.expires_at() is None
+
+
+def test_afford_refuses_work_that_cannot_finish() -> None:
+    deadline.afford(1e9, "anything")  # no budget: everything is affordable
+    with deadline.deadline(10):
+        deadline.afford(1.0, "a quick encode")
+        remaining = deadline.remaining()
+        assert remaining is not None and 9 < remaining <= 10
+        with pytest.raises(RenderTimeout, match=r"a slow encode would take about 20\.0 s") as info:
+            deadline.afford(20.0, "a slow encode")
+        assert "not started" in str(info.value) and info.value.status == 503

@@ -13,7 +13,9 @@ Two mechanisms enforce it:
 
 Work outside libvips (OpenCV face detection on a <= 288 px copy, also when it runs beside the
 decode on a background thread; palette/blurhash maths on a small thumbnail) is bounded by design
-and is not interrupted.
+and is not interrupted. Encoders cannot be stopped once they run (libwebp, libaom, libimagequant,
+cgif): :func:`afford` refuses to start one whose measured cost (``ops/format.py``,
+``ENCODE_US_PER_PIXEL``) exceeds what is left of the budget.
 """
 
 from __future__ import annotations
@@ -66,3 +68,20 @@ def check() -> None:
     """Raise :class:`RenderTimeout` when the current deadline has passed."""
     if expired():
         raise timeout_error()
+
+
+def remaining() -> float | None:
+    """Seconds left in the current budget (0 once past), or ``None`` when unlimited."""
+    at = _DEADLINE.get()
+    return None if at is None else max(0.0, at - time.monotonic())
+
+
+def afford(seconds: float, what: str) -> None:
+    """Refuse (:class:`RenderTimeout`) to start work that cannot be interrupted (an encoder) when it
+    is expected to take ``seconds`` and fewer are left in the budget: better a 503 now than a
+    thread that runs on long past the deadline."""
+    left = remaining()
+    if left is not None and seconds > left:
+        budget = _BUDGET.get()
+        raise RenderTimeout(f"{what} would take about {seconds:.1f} s and only {left:.1f} s of the "
+                            f"{budget:g} s deadline are left; it was not started")  # fmt: skip

@@ -146,3 +146,20 @@ def test_auto_compress_quality_45_smaller_than_75() -> None:
     default = go("rocket.jpg", "w=300&fm=jpg")
     assert compressed.fm == "jpg" and len(compressed.data) < len(default.data)
     assert "icc-profile-data" not in image(compressed.data).get_fields()
+
+
+def test_an_encode_that_cannot_finish_in_time_is_not_started() -> None:
+    """Encoders cannot be interrupted: a lossless 6000 px WebP (about 30 s here) under a 2 s
+    deadline is refused at once with a 503 instead of running 15 times over its budget."""
+    import time
+
+    from imgworker.render.errors import RenderTimeout
+    from imgworker.render.state import Limits
+
+    rocket = fixture("rocket.jpg").read_bytes()
+    start = time.monotonic()
+    with pytest.raises(RenderTimeout, match=r"webp-lossless .* not started"):
+        render(rocket, parse_query("w=6000&fm=webp&lossless=1"), limits=Limits(deadline_s=2))
+    assert time.monotonic() - start < 1.0
+    small = render(rocket, parse_query("w=200&fm=webp&lossless=1"), limits=Limits(deadline_s=2))
+    assert small.content_type == "image/webp"
