@@ -106,12 +106,14 @@ def step_load(s: State) -> None:
     if info.format == "jpeg" and _faces_ahead(s):  # the second core finds faces while this one decodes
         r = s.plan.region
         s.face_task = ahead.start(s.data, s.orientation, (r.x, r.y, r.w, r.h), s.upright)
-    if info.format == "pdf":  # vector pages are drawn at the density the output needs (render/pdf.py)
-        scale = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
+    # vector sources (SVG, PDF pages) are drawn at the density the output needs, not enlarged
+    scale = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
+    if info.format == "pdf":
         s.image = vips.load(s.data, info, scale=scale, pixel_limit=s.limits.pixel_limit,
                             annotations=bool(s.params.get("pdf-annotation", True)))  # fmt: skip
         return
-    s.image = vips.load(s.data, info, shrink=shrink, random=s.random_access or reads_out_of_order(s))
+    s.image = vips.load(s.data, info, shrink=shrink, random=s.random_access or reads_out_of_order(s),
+                        scale=scale if info.format == "svg" else 1.0, pixel_limit=s.limits.pixel_limit)  # fmt: skip
 
 
 def source_fm(info: vips.SourceInfo) -> str:

@@ -162,9 +162,10 @@ def load(
             returned as one tall image with ``page-height`` set).
         random: random access (the decoded image is kept in memory) instead of sequential
             streaming; needed when later steps read rows out of order (rotation, vertical flip).
-        scale, pixel_limit, annotations: PDF only: pixels per point to rasterise the page at (capped by
-            ``pixel_limit`` and 8192 px a side) and whether annotations are drawn
-            (:mod:`imgworker.render.pdf`); the page comes back in memory, opaque, 8-bit sRGB.
+        scale, pixel_limit: SVG and PDF: pixels per source pixel (SVG user unit, PDF point) to draw
+            the vector source at, capped by ``pixel_limit`` and 8192 px a side.
+        annotations: PDF only: whether annotations are drawn (:mod:`imgworker.render.pdf`); a PDF
+            page comes back in memory, opaque, 8-bit sRGB.
 
     SVG sources are sanitised first (:mod:`imgworker.render.svg_sanitize`). Returns a pyvips image
     (not yet evaluated).
@@ -187,6 +188,9 @@ def load(
         options["scale"] = 1.0 / shrink
     elif info.format == "svg":
         options["unlimited"] = False
+        if scale != 1.0:  # drawn at the output's density, within 8192 px a side and the pixel limit
+            cap = min(8192 / info.width, 8192 / info.height, (pixel_limit / (info.width * info.height)) ** 0.5)
+            options["scale"] = max(min(scale, cap), 1.0 / min(info.width, info.height))
         data = _safe_svg(data)
     try:
         image = _open(data, **options)
