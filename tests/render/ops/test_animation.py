@@ -19,7 +19,8 @@ from imgworker.render.pipeline import Limits, render
     ("query", "frames"),
     [("", list(range(10))), ("frame=3", [2]), ("frame=2-4", [1, 2, 3]), ("frame=8-", [7, 8, 9]),
      ("frame=-3", [0, 1, 2]), ("frame=40", [9]), ("frame=5-99", [5 - 1, 5, 6, 7, 8, 9]),
-     ("interval=3", [0, 3, 6, 9]), ("reverse=true&frame=1-3", [2, 1, 0]), ("frame=junk", list(range(10)))],
+     ("interval=3", [0, 3, 6, 9]), ("reverse=true&frame=1-3", [2, 1, 0]), ("frame=junk", list(range(10))),
+     ("skip=3", [0, 1, 3, 4, 6, 7, 9]), ("skip=2&frame=2-6", [1, 3, 5]), ("skip=1", list(range(10)))],
 )  # fmt: skip
 def test_select(query: str, frames: list[int]) -> None:
     assert animation.select(parse_query(query), 10) == frames

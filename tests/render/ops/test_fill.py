@@ -43,3 +43,17 @@ def test_png_keeps_transparency_and_bg_fills_it() -> None:
     assert not filled.hasalpha() or filled.extract_band(3).min() == 255
     corner = decode(_render(HALO, "w=100&fm=png&bg=00ff00"))[0, 0]
     assert tuple(corner) == (0, 255, 0)
+
+
+def test_transparency_grid_draws_a_checkerboard_behind_transparent_pixels() -> None:
+    out = decode(_render(TRANSPARENT, "transparency=grid&fm=png")).astype(int)  # default 4 px, D0D7DD/white
+    assert out.shape[2] in (3, 4) and (out.shape[2] == 3 or (out[..., 3] == 255).all())
+    assert list(out[0, 0, :3]) == [0xD0, 0xD7, 0xDD] and list(out[0, 4, :3]) == [255, 255, 255]
+    assert list(out[4, 4, :3]) == [0xD0, 0xD7, 0xDD] and list(out[5, 3, :3]) == [255, 255, 255]
+    custom = decode(_render(TRANSPARENT, "transparency=grid&grid-size=10&grid-colors=ff0000,0000ff&fm=png"))
+    assert custom[5, 5, 0] > 240 and custom[5, 15, 2] > 240 and custom[15, 15, 0] > 240
+    # opaque pixels are left as they are
+    photo = fixture("rocket.jpg").read_bytes()
+    assert np.array_equal(
+        decode(_render(photo, "w=100&transparency=grid&fm=png")), decode(_render(photo, "w=100&fm=png"))
+    )

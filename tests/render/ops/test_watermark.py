@@ -145,3 +145,11 @@ def test_loop_and_bad_marks_are_400_naming_mark(store: LocalFolderStore) -> None
 def test_without_overlay_source_mark_is_400() -> None:
     with pytest.raises(BadRequest, match="`mark`"):
         render(_png(GREY, 50, 50), parse_query("mark=mark.png"))
+
+
+def test_mark_rot_turns_the_mark(store: LocalFolderStore) -> None:
+    assert _box(store, "mark=mark.png&mark-align=top,left") == (5, 5, 40, 20)
+    x, y, w, h = _box(store, "mark=mark.png&mark-align=top,left&mark-rot=90")
+    assert (x, y) == (5, 5) and abs(w - 20) <= 1 and abs(h - 40) <= 1  # 40x20 turned upright
+    x, y, w, h = _box(store, "mark=mark.png&mark-align=top,left&mark-rot=45")
+    assert 38 <= w <= 46 and 38 <= h <= 46  # the diagonal box of a 40x20 mark: (40+20)/sqrt(2) = 42

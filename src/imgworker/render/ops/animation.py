@@ -11,8 +11,9 @@ sections 3.8 and 4 step 2). Behaviour:
 - ``frame``: ``N`` (1-based) renders that frame alone (a still, whatever the format); ``M-N``,
   ``M-`` (to the end) and ``-N`` (frames 1..N) select a range; out-of-range numbers are clamped to
   the source's frames;
-- ``interval=N`` keeps every Nth frame of the selection (the first included); ``reverse=true``
-  plays the selection backwards (delays follow their frames);
+- ``interval=N`` keeps every Nth frame of the selection (the first included); ``skip=N`` (N >= 2)
+  drops every Nth frame of it (frames N, 2N, ...; ``skip=1`` would drop them all and is ignored);
+  ``reverse=true`` plays the selection backwards (delays follow their frames);
 - ``fps`` (1-60) gives every frame a delay of ``round(1000 / fps)`` ms; ``loop`` (0 = forever,
   default: the source's loop count) sets the loop count;
 - sources must have fewer than ``max_frames`` frames (default 900, imgix's documented limit) to
@@ -71,6 +72,9 @@ def select(params: Params, pages: int) -> list[int]:
     frames = list(range(first, max(first, last) + 1))
     if params.has("interval"):
         frames = frames[:: max(1, int(params.values["interval"]))]
+    skip = int(params.values.get("skip") or 0)
+    if skip >= 2:  # drop every Nth frame of the selection (skip=1 would drop them all: ignored)
+        frames = [f for i, f in enumerate(frames) if (i + 1) % skip]
     if params.get("reverse", False):
         frames.reverse()
     return frames

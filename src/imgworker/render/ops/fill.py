@@ -6,7 +6,8 @@ sections 2.5 and 2.8). The content is centred on the canvas. ``fill=solid`` (def
 ``fill-color`` (default transparent white ``0FFF``, white where the format has no alpha);
 ``fill=blur`` paints a cover-scaled, blurred copy of the image (sigma = canvas diagonal / 40, our
 calibration: imgix publishes none); ``fit=clamp`` repeats the edge pixels. ``bg`` fills
-transparent pixels; unset, transparency is kept where the output format has alpha, else white.
+transparent pixels; unset, transparency is kept where the output format has alpha, else white;
+``transparency=grid`` shows what stays transparent as a grey and white checkerboard.
 """
 
 from __future__ import annotations
@@ -55,14 +56,32 @@ def canvas(image: vips.Image, plan: SizePlan, params: Params) -> vips.Image:
     return over(image.embed(left, top, cw, ch), back)
 
 
+GRID_COLOURS = (Color(0xD0, 0xD7, 0xDD, 255), Color(255, 255, 255, 255))
+GRID_SIZE = 4
+
+
+def checkerboard(width: int, height: int, size: int, colours: tuple[Color, Color]) -> vips.Image:
+    """An opaque ``width`` x ``height`` checkerboard of ``size`` px cells, the first colour top-left."""
+    xy = vips.xyz(width, height)
+    parity = ((xy[0] / size).floor() + (xy[1] / size).floor()) % 2
+    board = (parity == 0).ifthenelse(list(colours[0].rgb), list(colours[1].rgb))
+    return board.cast("uchar").bandjoin(255).copy(interpretation="srgb")
+
+
 def apply_bg(image: vips.Image, params: Params, output_has_alpha: bool) -> vips.Image:
-    """Apply ``bg`` behind transparent pixels; flatten onto white when the output has no alpha."""
+    """Apply ``bg`` behind transparent pixels, then ``transparency=grid`` (a checkerboard of
+    ``grid-size`` px cells, default 4, in ``grid-colors``, default ``D0D7DD,FFFFFF``: imgix's
+    /apis/rendering/format/transparency); flatten onto white when the output has no alpha."""
     colour: Color | None = params.values.get("bg")
     if not image.hasalpha():
         return image
     if colour is not None:
         back = vips.solid(image.width, image.height, colour.rgba)
         image = over(image, back)
+    if params.get("transparency") == "grid":
+        colours = params.values.get("grid-colors") or GRID_COLOURS
+        size = int(params.values.get("grid-size") or GRID_SIZE)
+        image = over(image, checkerboard(image.width, image.height, max(1, size), tuple(colours[:2])))
     if output_has_alpha:
         return image
     if colour is not None and colour.opaque:

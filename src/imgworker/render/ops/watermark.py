@@ -85,6 +85,11 @@ def apply(image: vips.Image, params: Params, overlays: OverlayFetcher | None) ->
     if sized is None:
         return image
     mark = fade(sized, float(params.get("mark-alpha", 100)) / 100)
+    angle = float(params.get("mark-rot", 0) or 0) % 360
+    if angle in (90.0, 180.0, 270.0):  # turned like ``rot`` (clockwise): right angles are exact
+        mark = mark.rot(f"d{int(angle)}")
+    elif angle:  # any other angle: on a canvas grown to hold it, corners transparent
+        mark = mark.premultiply().rotate(-angle).unpremultiply().cast("uchar")
     tiled = params.get("mark-tile") == "grid"
     where = alignment(params.values.get("mark-align"), ("top", "left") if tiled else ("bottom", "right"))
     pad = int(params.get("mark-pad", DEFAULT_PAD))
