@@ -119,3 +119,70 @@ def test_broken_and_oversized_pdfs(tmp_path: Path) -> None:
     huge = _pdf(tmp_path, photos=PHOTOS[:1], size=(14400, 14400))
     with pytest.raises(SourceTooLarge):
         render(huge, parse_query("w=100"), limits=Limits(pixel_limit=100_000_000))
+
+
+def _raw_pdf(page_objects: list[bytes], content: bytes = b"", compress: bool = True) -> bytes:
+    """A hand-written PDF: catalog, the given page-tree objects (from object 2), one content stream."""
+    import zlib
+
+    body = zlib.compress(content, 1) if compress else content
+    stream = b"<< /Length %d %s>>\nstream\n" % (len(body), b"/Filter /FlateDecode " if compress else b"")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", *page_objects, stream + body + b"\nendstream"]
+    out, offsets = b"%PDF-1.7\n", []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+ONE_PAGE = [b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"]  # fmt: skip
+
+
+def test_a_slow_pdf_is_stopped_at_the_deadline_and_blocks_nobody(tmp_path: Path) -> None:
+    """300,000 full-page fills (13 KB compressed) take PDFium many seconds; the child drawing them is
+    killed at the deadline (503), and another PDF renders meanwhile without waiting for it."""
+    import threading
+    import time
+
+    from imgworker.render.errors import RenderTimeout
+
+    heavy = _raw_pdf(ONE_PAGE, b"0 0 1 rg " + b"1 1 610 790 re f " * 300_000)
+    outcome: list[object] = []
+
+    def slow() -> None:
+        start = time.monotonic()
+        try:
+            render(heavy, parse_query("w=600"), limits=Limits(deadline_s=3))
+            outcome.append("finished")
+        except RenderTimeout:
+            outcome.append(time.monotonic() - start)
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    quick = render(_pdf(tmp_path), parse_query("w=100"))
+    assert quick.width == 100 and time.monotonic() - start < 2.5  # not queued behind the slow one
+    worker.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], float) and outcome[0] < 4.5, outcome
+
+
+def test_damaged_page_trees_and_bombs_are_clean_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    cyclic = _raw_pdf([b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"])  # fmt: skip
+    for query in ("w=300", "fm=json", "rasterize-bypass=true"):
+        with pytest.raises(SourceCorrupt):
+            render(cyclic, parse_query(query))
+    # 1 GB of spaces in one content stream (1 MB compressed) against a 768 MiB cap for the child:
+    # the child fails or dies, the renderer answers 422 and its own memory is untouched
+    from imgworker.render import pdf
+
+    monkeypatch.setattr(pdf, "MEMORY_LIMIT", 768 << 20)
+    bomb = _raw_pdf(ONE_PAGE, b" " * (1 << 30))
+    with pytest.raises((SourceCorrupt, SourceTooLarge), match="MiB allowed"):
+        render(bomb, parse_query("w=100"))
+    assert len(render(_raw_pdf(ONE_PAGE, b"0 0 1 rg 10 10 100 100 re f"), parse_query("w=50")).data) > 0

@@ -136,7 +136,7 @@ def _probe_pdf(data: bytes, pixel_limit: int, page: int) -> SourceInfo:
 
 
 def _load_pdf(data: bytes, info: SourceInfo, scale: float, pixel_limit: int, annotations: bool) -> Image:
-    doc = pdf.probe(data, info.page)
+    doc = pdf.PdfInfo(pages=info.pages, page=info.page, width=info.width, height=info.height)  # from the probe
     pixels = pdf.rasterize(data, doc, pdf.density(doc, scale, pixel_limit), annotations=annotations)
     return pyvips.Image.new_from_array(pixels).copy(interpretation="srgb")
 
