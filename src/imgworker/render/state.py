@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from imgworker.render import vips
+from imgworker.render import deadline, vips
 from imgworker.render.detect.faces import Face
 from imgworker.render.ops import animation, format, geometry
 from imgworker.render.ops.faces import find_faces
@@ -87,7 +88,10 @@ class State:
         rx, ry = self.plan.region.x, self.plan.region.y
 
         def faces(region: vips.Image) -> list[Face]:
-            found = task.result()
+            try:
+                found = task.result(timeout=deadline.remaining())
+            except FuturesTimeout:
+                raise deadline.timeout_error() from None
             if found is None:  # OpenCV could not decode these bytes: detect on the decoded region
                 return self.faces(region)
             return [Face((f.x - rx) * kx, (f.y - ry) * ky, f.w * kx, f.h * ky, f.confidence) for f in found]

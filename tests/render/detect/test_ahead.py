@@ -81,3 +81,8 @@ def test_the_pipeline_starts_it_only_when_faces_place_a_window(monkeypatch: pyte
         started.clear()
         render(data, parse_query(query))
         assert len(started) == expect, query
+
+
+def test_a_small_region_of_a_huge_photo_is_left_to_the_decoded_region() -> None:
+    # 16000 x 16000 px with a 500 px rect: a full-size greyscale decode (256 MB) would be needed
+    assert ahead.detect_in_jpeg(b"never decoded", 1, (0, 0, 500, 500), (16000, 16000)) is None

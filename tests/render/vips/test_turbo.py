@@ -58,3 +58,13 @@ def test_truncated_and_unsuitable_files_are_left_to_libvips() -> None:
     assert turbo.decode(data, 1, 1200, 1800, None) is None  # full-size decodes stream through libvips
     cmyk = vips.probe((FIXTURES / "SH_Channel_digital_image_CMYK_color_200.jpg").read_bytes())
     assert (cmyk.bands, cmyk.interpretation) == (4, "cmyk")  # load() never offers CMYK to turbo
+
+
+def test_resolution_travels_so_png_density_is_unchanged() -> None:
+    photo = pyvips.Image.new_from_file(str(FIXTURES / "rocket.jpg"))
+    data = photo.copy(xres=300 / 25.4, yres=150 / 25.4).jpegsave_buffer(Q=90)  # JFIF 300 x 150 dpi
+    info = vips.probe(data)
+    fast = turbo.decode(data, 4, info.width, info.height, info.icc, info.resolution)
+    assert fast is not None and (round(fast.xres * 25.4), round(fast.yres * 25.4)) == (300, 150)
+    out = pyvips.Image.new_from_buffer(render(data, parse_query("w=100&fm=png")).data, "")
+    assert (round(out.xres * 25.4), round(out.yres * 25.4)) == (300, 150)

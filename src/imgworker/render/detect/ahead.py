@@ -27,6 +27,9 @@ _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="imgworker-faces")
 _REDUCED = {1: cv2.IMREAD_GRAYSCALE, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
             8: cv2.IMREAD_REDUCED_GRAYSCALE_8}  # fmt: skip
 Box = tuple[float, float, float, float]
+MAX_DECODE_PIXELS = 16_000_000
+"""Largest greyscale decode (pixels, 16 MB) this path makes; beyond it (a small ``rect`` of a huge
+photo) it steps aside and the faces are looked for in the decoded region instead."""
 
 
 def upright(grey: np.ndarray[Any, Any], orientation: int) -> np.ndarray[Any, Any]:
@@ -50,6 +53,8 @@ def detect_in_jpeg(data: bytes, orientation: int, region: Box, upright_size: tup
     reduce = 1
     while reduce < 8 and longest / (reduce * 2) >= DETECT_SIDE:
         reduce *= 2
+    if upright_size[0] * upright_size[1] / (reduce * reduce) > MAX_DECODE_PIXELS:
+        return None  # a small region of a huge photo: the decoded region is the cheaper place to look
     grey = cv2.imdecode(np.frombuffer(data, np.uint8), _REDUCED[reduce] | cv2.IMREAD_IGNORE_ORIENTATION)
     if grey is None or grey.ndim != 2:
         return None

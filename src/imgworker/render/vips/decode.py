@@ -44,6 +44,7 @@ class SourceInfo:
     heif_compression: str | None = None
     page: int = 0
     icc: bytes | None = field(default=None, repr=False)  # the embedded ICC profile, if any
+    resolution: tuple[float, float] = (1.0, 1.0)  # libvips xres, yres in px/mm (1.0: the file states none)
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -120,6 +121,7 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
         interpretation=str(image.interpretation),
         has_icc="icc-profile-data" in fields,
         icc=bytes(image.get("icc-profile-data")) if "icc-profile-data" in fields else None,
+        resolution=(float(image.xres), float(image.yres)),
         heif_compression=heif_compression,
         page=page,
     )
@@ -176,7 +178,7 @@ def load(
     if info.format == "pdf":
         return _load_pdf(data, info if page is None else replace(info, page=page), scale, pixel_limit, annotations)
     if shrink > 1 and info.format == "jpeg" and n == 1 and info.bands == 3 and info.interpretation == "srgb":
-        fast = turbo.decode(data, shrink, info.width, info.height, info.icc)  # same pixels, sooner
+        fast = turbo.decode(data, shrink, info.width, info.height, info.icc, info.resolution)  # same pixels, sooner
         if fast is not None:
             return fast
     options: dict[str, Any] = {"access": "random" if random else "sequential", "fail_on": "error"}

@@ -8,7 +8,8 @@ and give byte-identical pixels (``tests/render/vips/test_turbo.py`` compares the
 
 Used by :func:`imgworker.render.vips.load` only for what it is known to match: an 8-bit 3-band
 (YCbCr/RGB) JPEG shrunk 2, 4 or 8 times, one page. The ICC profile (read from the header by the
-probe) is attached to the result, so colour management is unchanged; the EXIF orientation is
+probe) and the resolution (DPI) are attached to the result, so colour management and the output's
+density are unchanged; the EXIF orientation is
 ignored here and applied by the pipeline as for every source. libjpeg-turbo accepts a file cut
 short (it pads the missing rows with grey and only warns), so a JPEG that does not end with its
 EOI marker is left to libvips, whose strict decode refuses it (field case A09); any other problem
@@ -33,10 +34,13 @@ def ends_with_eoi(data: bytes) -> bool:
     return data.rstrip(b"\x00\r\n\t ")[-2:] == b"\xff\xd9"
 
 
-def decode(data: bytes, shrink: int, width: int, height: int, icc: bytes | None) -> Image | None:
+def decode(
+    data: bytes, shrink: int, width: int, height: int, icc: bytes | None, resolution: tuple[float, float] = (1.0, 1.0)
+) -> Image | None:
     """The JPEG ``data`` (stored ``width`` x ``height``) decoded at 1/``shrink`` (2, 4 or 8) as an
-    8-bit sRGB-interpreted pyvips image in memory, ``icc`` attached; ``None`` when this decoder
-    must not or cannot be used (see module docstring)."""
+    8-bit sRGB-interpreted pyvips image in memory, with ``icc`` and the file's ``resolution``
+    (xres, yres in px/mm, as libvips reads them) attached; ``None`` when this decoder must not or
+    cannot be used (see module docstring)."""
     if shrink not in _REDUCED or not ends_with_eoi(data):
         return None
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), _REDUCED[shrink] | cv2.IMREAD_IGNORE_ORIENTATION)
@@ -47,7 +51,8 @@ def decode(data: bytes, shrink: int, width: int, height: int, icc: bytes | None)
     if bgr.shape[0] < h or bgr.shape[1] < w or h < 1 or w < 1:
         return None
     rgb: np.ndarray[Any, Any] = np.ascontiguousarray(cv2.cvtColor(bgr[:h, :w], cv2.COLOR_BGR2RGB))
-    image = pyvips.Image.new_from_memory(rgb.data, w, h, 3, "uchar").copy(interpretation="srgb")
+    image = pyvips.Image.new_from_memory(rgb.data, w, h, 3, "uchar")
+    image = image.copy(interpretation="srgb", xres=resolution[0], yres=resolution[1])
     if icc:
         image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc)
     return image
