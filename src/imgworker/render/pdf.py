@@ -187,4 +187,5 @@ def _open(data: bytes) -> Any:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise SourceFormatUnsupported("source is a password-protected PDF document") from None
-        raise SourceCorrupt(f"source PDF cannot be read ({exc})") from None
+        detail = str(exc).replace(" (PDFium: Success)", " (no page tree PDFium can use)")  # PDFium's odd wording
+        raise SourceCorrupt(f"source PDF cannot be read ({detail})") from None
