@@ -53,8 +53,18 @@ def render_with(session: ImgixSession, source: Source | None, rendition: Renditi
 
 
 def imgix_rendition(source: Source | None, rendition: Rendition, params: dict[str, Any]) -> None:
-    """The rendition callback (``source``, ``rendition``, ``params`` as the Asset Compute SDK)."""
-    render_with(shared_session(), source, rendition)
+    """The rendition callback (``source``, ``rendition``, ``params`` as the Asset Compute SDK).
+
+    The SDK calls it once per rendition, in order; after the request's last rendition (made or
+    failed) the job is over for the shared session (staging retention ``0`` deletes the copy then).
+    """
+    session = shared_session()
+    try:
+        render_with(session, source, rendition)
+    finally:
+        renditions = params.get("renditions")
+        if not isinstance(renditions, list) or rendition.index >= len(renditions) - 1:
+            session.finish_job()
 
 
 main = worker(imgix_rendition)

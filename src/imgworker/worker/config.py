@@ -25,6 +25,7 @@ class WorkerConfig:
     secure_token: str | None = None
     staging_store: str = ".imgworker/staging"
     fetch_timeout: float = 60.0
+    staging_retention_days: float | None = None  # IMGWORKER_STAGING_RETENTION_DAYS (0: delete after the job)
 
     @property
     def embedded(self) -> bool:
@@ -49,6 +50,7 @@ class WorkerConfig:
             secure_token=token.get_secret_value() if token else None,
             staging_store=settings.staging_store_url,
             fetch_timeout=settings.imgworker_fetch_timeout,
+            staging_retention_days=settings.imgworker_staging_retention_days,
         )
 
     @classmethod

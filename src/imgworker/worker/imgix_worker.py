@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class RenditionResult:
     url: str
 
 
-def stage(store: BlobStore, source_path: str, filename: str) -> StagedSource:
+def stage(store: BlobStore, source_path: str, filename: str, reuse_max_age: timedelta | None = None) -> StagedSource:
     """Copy a local source file into ``store`` under ``<sha256>.<ext>``; skip when already there
     (:func:`imgworker.storage.staging.stage`).
 
@@ -54,7 +55,7 @@ def stage(store: BlobStore, source_path: str, filename: str) -> StagedSource:
     """
     if os.path.getsize(source_path) == 0:
         raise FetchError("SourceCorrupt", "source file is empty (0 bytes)")
-    return stage_blob(store, source_path, filename=filename)
+    return stage_blob(store, source_path, filename=filename, reuse_max_age=reuse_max_age)
 
 
 def rendition_params(instructions: dict[str, Any], *, check_implemented: bool) -> dict[str, str]:

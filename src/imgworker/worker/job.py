@@ -135,7 +135,9 @@ def run_job(request: dict[str, Any], config: WorkerConfig, *, on_event: EventSin
                     on_event(event)
     finally:
         if own:
-            session.close()
+            session.close()  # also finishes the job (staging retention)
+        else:
+            session.finish_job()
         shutil.rmtree(work, ignore_errors=True)
     report = _report([r for r in renditions if r is not None], collector.events, timings)
     report.error = request_error

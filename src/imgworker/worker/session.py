@@ -21,14 +21,17 @@ from typing import Any
 
 import httpx
 
+from imgworker.asset_compute.redact import get_logger
 from imgworker.render.embedded import EmbeddedRenderer
 from imgworker.render.server import RendererConfig
 from imgworker.render.sources import Origin
 from imgworker.storage import BlobStore, open_store
-from imgworker.storage.staging import StagedSource
+from imgworker.storage.staging import RetentionPolicy, StagedSource
 from imgworker.worker.config import WorkerConfig
 from imgworker.worker.fetch import FetchError
 from imgworker.worker.imgix_worker import RenditionResult, render_rendition, rendition_params, stage
+
+log = get_logger(__name__)
 
 
 class ImgixSession:
@@ -50,6 +53,7 @@ class ImgixSession:
         self._base_url: str | None = None if config.embedded else config.base_url
         self._staged: dict[tuple[str, int, int], StagedSource] = {}
         self._stage_errors: dict[tuple[str, int, int], Exception] = {}
+        self.retention = RetentionPolicy(config.staging_retention_days)
 
     def endpoint(self) -> tuple[str, str | None]:
         """(base URL, secure token) of the renderer; starts the embedded one on first use."""
@@ -76,7 +80,7 @@ class ImgixSession:
         if failed is not None:
             raise failed
         try:
-            staged = stage(self.store, str(path), filename)
+            staged = stage(self.store, str(path), filename, reuse_max_age=self.retention.reuse_max_age)
         except FetchError as exc:
             raise exc from None
         except Exception as exc:  # a store error: one clear, reusable failure for this source
@@ -100,7 +104,22 @@ class ImgixSession:
         base_url, token = self.endpoint()
         return render_rendition(self.client, base_url, token, staged, params, str(out_path))
 
+    def finish_job(self) -> list[str]:
+        """The job is over: forget its staged sources and, with retention ``0``
+        (``IMGWORKER_STAGING_RETENTION_DAYS=0``), delete them from the store; returns the keys deleted.
+        A store error is logged, not raised: the renditions are already delivered."""
+        with self._lock:
+            staged = list(self._staged.values())
+            self._staged.clear()
+            self._stage_errors.clear()
+        try:
+            return self.retention.after_job(self.store, staged)
+        except Exception as exc:
+            log.warning("could not delete the staged sources after the job: %s", exc)
+            return []
+
     def close(self) -> None:
+        self.finish_job()
         self.client.close()
         with self._lock:
             if self._renderer is not None:
