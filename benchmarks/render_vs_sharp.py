@@ -53,7 +53,8 @@ def make_inputs(work: Path, photo: Path | None) -> None:
     if photo and photo.exists():
         big = pyvips.Image.new_from_file(str(photo))
     else:
-        big = pyvips.Image.new_from_file(str(REPO / "examples/photos/chelsea.png")).resize(6000 / 451)
+        small = pyvips.Image.new_from_file(str(REPO / "examples/photos/chelsea.png"))
+        big = small.resize(max(6000 / small.width, 4000 / small.height) + 1e-6)  # covers 6000x4000
         big = big.crop(0, 0, 6000, 4000)
     big.jpegsave(str(work / "24mp.jpg"), Q=90)
     big.resize(2121 / big.width).jpegsave(str(work / "3mp.jpg"), Q=90)

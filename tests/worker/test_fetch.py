@@ -58,3 +58,12 @@ def test_only_what_was_asked_for_is_a_rendition(ctype: str, params: dict[str, st
     else:
         with pytest.raises(FetchError, match="not a rendition"):
             check_content(ctype, b"<html>", params)
+
+
+def test_a_slow_renderer_is_a_timeout_not_unreachable() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(slow)) as client, pytest.raises(FetchError) as info:
+        fetch(client, "http://127.0.0.1:9/x.jpg?w=1", attempts=1)
+    assert "did not answer in time" in info.value.message and "unreachable" not in info.value.message

@@ -70,6 +70,9 @@ def fetch(client: httpx.Client, url: str, *, accept: str = "*/*", attempts: int 
     def once() -> httpx.Response:
         try:
             response = client.get(url, headers={"Accept": accept})
+        except httpx.TimeoutException as exc:  # it answered too slowly: not "unreachable"
+            timeout = f"renderer did not answer in time (IMGWORKER_FETCH_TIMEOUT): {type(exc).__name__}"
+            raise _Retryable(timeout) from None
         except httpx.HTTPError as exc:
             raise _Retryable(f"renderer unreachable: {type(exc).__name__}: {exc}") from None
         # a 5xx the embedded renderer decided itself (deadline, internal error: it names the reason)
