@@ -144,8 +144,13 @@ def _put_store(file_path: str, target: str, content_type: str) -> None:
         raise JobError("GenericError", f"Expected {scheme}://<container>/<key> for the target but received {target!r}")
     try:
         store = open_store(f"{scheme}://{container}")
-        with open(file_path, "rb") as f:
-            store.put(key, f, content_type=content_type)
+        try:
+            with open(file_path, "rb") as f:
+                store.put(key, f, content_type=content_type)
+        finally:
+            close = getattr(store, "close", None)  # S3/Azure clients hold sockets; the local store has none
+            if callable(close):
+                close()
     except ValueError as exc:
         raise JobError("GenericError", f"cannot write the target: {exc}") from None
     except StoreError as exc:

@@ -77,6 +77,11 @@ class AzureContainer:
         self._service = BlobServiceClient(self.blob_endpoint, credential=credential, **options)
         self._container = self._service.get_container_client(container)
 
+    def close(self) -> None:
+        """Close the clients' connection pool (a store made for one upload should not leave sockets)."""
+        self._container.close()
+        self._service.close()
+
     @classmethod
     def from_connection_string(cls, connection_string: str, container: str, **client_options: Any) -> Self:
         """A store from a connection string (``AccountName``, ``AccountKey``, ``BlobEndpoint``,
@@ -85,12 +90,13 @@ class AzureContainer:
         Raises:
             ValueError: the connection string cannot be parsed, or the container name is invalid.
         """
-        service = BlobServiceClient.from_connection_string(connection_string)
-        account_key = getattr(service.credential, "account_key", None)
-        endpoint, _, sas = service.url.partition("?")
+        with BlobServiceClient.from_connection_string(connection_string) as service:  # only parses it
+            account_key = getattr(service.credential, "account_key", None)
+            endpoint, _, sas = service.url.partition("?")
+            account_name = service.account_name or ""
         return cls(
             container,
-            account_name=service.account_name or "",
+            account_name=account_name,
             account_key=account_key,
             blob_endpoint=endpoint,
             sas_token=sas or None,

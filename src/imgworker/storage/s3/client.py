@@ -98,6 +98,10 @@ class S3Bucket:
             return StoreError(f"{what}: {code or status}: {message}")
         return StoreError(f"{what}: {type(exc).__name__}: {exc}")
 
+    def close(self) -> None:
+        """Close the client's connection pool (a store made for one upload should not leave sockets)."""
+        self._client.close()
+
     # -- bucket ----------------------------------------------------------------------------------
 
     def create(self) -> bool:
