@@ -43,3 +43,14 @@ def mad(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
 
 def fields_of(data: bytes) -> set[str]:
     return set(pyvips.Image.new_from_buffer(data, "").get_fields())
+
+
+def run_command(module: Any, argv: list[str]) -> int:
+    """Run ``imgworker {argv}`` through one command module's own ``register`` (as imgworker.cli does)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="imgworker")
+    module.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code

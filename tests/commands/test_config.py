@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
@@ -10,17 +9,14 @@ from pathlib import Path
 import pytest
 
 from config.env import clear_settings_env
+from helpers import run_command
 from imgworker.commands import config as command
 from imgworker.config import DEFAULT_STAGING_STORE
 
 
 def main(argv: list[str]) -> int:
     """Run ``imgworker {argv}`` through this command's own ``register`` (as imgworker.cli does)."""
-    parser = argparse.ArgumentParser(prog="imgworker")
-    command.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return run_command(command, argv)
 
 
 @pytest.fixture(autouse=True)

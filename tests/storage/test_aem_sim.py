@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import struct
@@ -13,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers import run_command
 from imgworker.commands import aem_sim as command
 from imgworker.config import Settings
 from imgworker.storage import LocalFolderStore
@@ -27,11 +27,7 @@ pytestmark = pytest.mark.azurite
 
 def main(argv: list[str]) -> int:
     """Run ``imgworker {argv}`` through this command's own ``register`` (as imgworker.cli does)."""
-    parser = argparse.ArgumentParser(prog="imgworker")
-    command.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return run_command(command, argv)
 
 
 def png(width: int, height: int) -> bytes:
