@@ -125,7 +125,7 @@ def step_encode(s: State) -> None:
     image = s.image
     if s.frames is not None and s.timing is not None:
         image = animation.join(s.frames, s.timing)
-    data = format.encode(image, s.output, s.params, s.info.has_icc)
+    data = format.encode(image, s.output, s.params, s.info.has_icc, s.info.iptc)
     s.result = RenderResult(data, s.output.content_type, s.output.fm, s.image.width, s.image.height,
                             s.output.vary_accept)  # fmt: skip
 

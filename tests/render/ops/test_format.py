@@ -163,3 +163,26 @@ def test_an_encode_that_cannot_finish_in_time_is_not_started() -> None:
     assert time.monotonic() - start < 1.0
     small = render(rocket, parse_query("w=200&fm=webp&lossless=1"), limits=Limits(deadline_s=2))
     assert small.content_type == "image/webp"
+
+
+def test_iptc_allow_carries_the_source_iptc_into_jpeg_only() -> None:
+    """imgix blocks IPTC by default (A24) and passes it with ``iptc=allow`` (JPEG output)."""
+    import pyvips
+
+    source = fixture("SH_tifftag-photoshop_half.tiff").read_bytes()  # has an IPTC block (59 bytes)
+    iptc = bytes(pyvips.Image.new_from_buffer(source, "").get("iptc-data"))
+
+    def fields(query: str) -> dict[str, bytes]:
+        out = pyvips.Image.new_from_buffer(render(source, parse_query(query)).data, "")
+        return {name: bytes(out.get(name)) for name in out.get_fields() if name == "iptc-data"}
+
+    assert fields("w=100&fm=jpg") == {}  # blocked by default
+    assert fields("w=100&fm=jpg&iptc=block") == {}
+    carried = fields("w=100&fm=jpg&iptc=allow")["iptc-data"]
+    assert carried.startswith(b"Photoshop 3.0\x008BIM\x04\x04") and iptc in carried  # TIFF's raw IIM, wrapped
+    assert b"Boudewijn Vermeulen" in carried  # the by-line survives
+    assert fields("w=100&fm=png&iptc=allow") == {}  # JPEG output only
+    # a JPEG source's block (already a Photoshop APP13 payload) passes unchanged, through the fast decode too
+    jpeg_source = render(source, parse_query("w=400&fm=jpg&iptc=allow")).data
+    again = pyvips.Image.new_from_buffer(render(jpeg_source, parse_query("w=100&iptc=allow")).data, "")
+    assert bytes(again.get("iptc-data")) == carried

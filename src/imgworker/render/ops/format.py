@@ -137,8 +137,27 @@ def _afford(image: vips.Image, fm: str, params: Params) -> None:
     deadline.afford(cost, f"encoding {image.width}x{image.height} px as {key}")
 
 
-def encode(image: vips.Image, out: OutputFormat, params: Params, source_had_icc: bool = False) -> bytes:
+PHOTOSHOP = b"Photoshop 3.0\x00"
+
+
+def photoshop_iptc(block: bytes) -> bytes:
+    """The JPEG APP13 payload for an IPTC block: as is when it already is one (JPEG sources), else
+    raw IPTC-IIM (TIFF sources) wrapped in an ``8BIM`` resource 0x0404 (Adobe's Photoshop file format
+    spec, "Image resource blocks"; empty name, data padded to an even length)."""
+    if block.startswith(PHOTOSHOP):
+        return block
+    padded = block + (b"\x00" if len(block) % 2 else b"")
+    return PHOTOSHOP + b"8BIM\x04\x04\x00\x00" + len(block).to_bytes(4, "big") + padded
+
+
+def encode(
+    image: vips.Image, out: OutputFormat, params: Params, source_had_icc: bool = False, source_iptc: bytes | None = None
+) -> bytes:
     """Encode the final 8-bit sRGB image (one frame, or all frames stacked with ``page-height``).
+
+    ``iptc=allow`` with JPEG output carries the source's IPTC block (``source_iptc``, the Photoshop
+    APP13 payload as libvips reads it) into the rendition; by default, as at imgix, it is blocked
+    (https://docs.imgix.com/apis/rendering/format/iptc; field case A24 for the default).
 
     Raises:
         RenditionFormatUnsupported: a format this libvips cannot write.
@@ -161,6 +180,9 @@ def encode(image: vips.Image, out: OutputFormat, params: Params, source_had_icc:
             density = float(params.values["dpi"]) if params.has("dpi") else None
             return jpeg.encode_422(vips.to_numpy(vips.evaluate(image)), out.quality, progressive, icc, density)
         sub = "off" if chromasub == 444 else "on"
+        if params.get("iptc") == "allow" and source_iptc:
+            image = vips.set_blob(image, "iptc-data", photoshop_iptc(source_iptc))
+            keep = "iptc" if keep == "none" else f"{keep}:iptc"
         data = vips.save(image, ".jpg", Q=out.quality, interlace=progressive, subsample_mode=sub,
                          optimize_coding=True, keep=keep)  # fmt: skip
         return jpeg.set_density(data, float(params.values["dpi"])) if params.has("dpi") else data

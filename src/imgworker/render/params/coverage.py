@@ -45,7 +45,8 @@ OVERLAY: frozenset[str] = frozenset(
 # animation, pdf, palette, json/blurhash extras, colour profiles (ops/animation.py, palette.py ...)
 FORMAT_EXTRAS: frozenset[str] = frozenset(
     {"frame", "interval", "reverse", "fps", "loop", "page", "pdf-annotation", "rasterize-bypass", "cs", "colorquant",
-     "faces", "palette", "colors", "prefix", "skip", "transparency", "grid-colors", "grid-size", "mark-rot"}
+     "faces", "palette", "colors", "prefix", "skip", "transparency", "grid-colors", "grid-size", "mark-rot",
+     "iptc"}
 )  # fmt: skip
 
 IMPLEMENTED: frozenset[str] = SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS

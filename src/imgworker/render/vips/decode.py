@@ -45,6 +45,7 @@ class SourceInfo:
     page: int = 0
     icc: bytes | None = field(default=None, repr=False)  # the embedded ICC profile, if any
     resolution: tuple[float, float] = (1.0, 1.0)  # libvips xres, yres in px/mm (1.0: the file states none)
+    iptc: bytes | None = field(default=None, repr=False)  # the IPTC block (Photoshop APP13), for iptc=allow
 
     @property
     def upright_size(self) -> tuple[int, int]:
@@ -122,6 +123,7 @@ def probe(data: bytes, *, pixel_limit: int = DEFAULT_PIXEL_LIMIT, page: int = 0)
         has_icc="icc-profile-data" in fields,
         icc=bytes(image.get("icc-profile-data")) if "icc-profile-data" in fields else None,
         resolution=(float(image.xres), float(image.yres)),
+        iptc=bytes(image.get("iptc-data")) if "iptc-data" in fields else None,
         heif_compression=heif_compression,
         page=page,
     )
