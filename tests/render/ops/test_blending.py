@@ -148,3 +148,26 @@ def test_blend_on_a_transparent_base() -> None:
     opaque, clear = image[..., 3] == 255, image[..., 3] == 0
     assert np.abs(out[opaque][:, :3] - COLOUR).max() <= 2  # white x colour
     assert np.abs(out[clear][:, :3] - COLOUR).max() <= 2 and (out[clear][:, 3] == 255).all()  # source-over
+
+
+def test_blend_crop_anchors_the_cropped_layer() -> None:
+    """``blend-crop`` picks which part of a cropped blend image stays (imgix: top, bottom, left,
+    right, faces; centre by default)."""
+    ramp = vips.from_numpy(np.tile(np.linspace(0, 255, 400).astype(np.uint8), (100, 1))[:, :, None])
+    layer = ramp.bandjoin([ramp, ramp, 255]).copy(interpretation="srgb")  # 400x100, black -> white
+
+    def mean(query: str) -> float:
+        out, _x, _y = blending.image_layer(layer, parse_query(query), 300, 300)
+        return float(np.asarray(vips.to_numpy(out))[..., 0].mean())
+
+    box = "blend-w=100&blend-h=100&blend-fit=crop"
+    left, centre, right = mean(box + "&blend-crop=left"), mean(box), mean(box + "&blend-crop=right")
+    assert left < 40 and 110 < centre < 145 and right > 215
+
+    astronaut = vips.from_buffer((Path(__file__).parents[3] / "examples/photos/astronaut.png").read_bytes())
+    wide = astronaut.embed(512, 0, 1024, 512, extend="white").bandjoin(255)  # the face in the right half
+    out, _x, _y = blending.image_layer(wide, parse_query("blend-w=100&blend-h=100&blend-fit=crop&blend-crop=faces"),
+                                       300, 300)  # fmt: skip
+    plain, _x, _y = blending.image_layer(wide, parse_query("blend-w=100&blend-h=100&blend-fit=crop"), 300, 300)
+    faces_crop, centre_crop = np.asarray(vips.to_numpy(out))[..., :3], np.asarray(vips.to_numpy(plain))[..., :3]
+    assert faces_crop.mean() < centre_crop.mean() - 10  # the photo, not the white half's edge

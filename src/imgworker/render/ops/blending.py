@@ -16,7 +16,9 @@ Parameters (all ignored without ``blend`` or ``blend-color``; lengths in px of t
 - Image layers only: ``blend-size=inherit`` covers the base exactly (centred crop); otherwise
   ``blend-w`` / ``blend-h`` (pixels, or 0-1 ratios of the *base image's* side: our choice, imgix
   does not say) with ``blend-fit`` (``clip`` default, ``clamp``, ``crop``, ``scale``, ``max``; see
-  :func:`~imgworker.render.ops.placement.fit_box`); neither: the layer keeps its size.
+  :func:`~imgworker.render.ops.placement.fit_box`); neither: the layer keeps its size. Where the
+  layer is cropped (``blend-fit=crop``, ``blend-size=inherit``), ``blend-crop`` anchors the crop
+  (``top``, ``bottom``, ``left``, ``right``, ``faces``; default centre).
   ``blend-align`` (default ``middle,center``, the spec's proposal: imgix documents none) inset by
   ``blend-pad`` (default 0); ``blend-x`` / ``blend-y`` override align and pad on their axis.
 """
@@ -51,11 +53,12 @@ def _side(value: int | float | None, base: int) -> int | None:
 
 def image_layer(layer: vips.Image, params: Params, width: int, height: int) -> tuple[vips.Image, int, int]:
     """The blend image sized and placed for a ``width`` x ``height`` base: (layer, x, y)."""
+    anchor = tuple(params.values.get("blend-crop") or ())
     if params.get("blend-size") == "inherit":
-        return fit_box(layer, width, height, "crop"), 0, 0
+        return fit_box(layer, width, height, "crop", anchor), 0, 0
     bw = _side(params.values.get("blend-w"), width)
     bh = _side(params.values.get("blend-h"), height)
-    layer = fit_box(layer, bw, bh, str(params.get("blend-fit", "clip")))
+    layer = fit_box(layer, bw, bh, str(params.get("blend-fit", "clip")), anchor)
     where = alignment(params.values.get("blend-align"), ("middle", "center"))
     pad = int(params.get("blend-pad", 0))
     x = int(params.values["blend-x"]) if params.has("blend-x") else place(layer.width, width, pad, where[1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from imgworker.render import vips
+from imgworker.render.ops.faces import find_faces
 from imgworker.render.ops.size import resize_exact
 
 FITS = ("clip", "max", "scale", "crop", "fill", "clamp")
@@ -63,13 +64,32 @@ def over(image: vips.Image, layer: vips.Image, x: int, y: int, mode: str = "over
     return (out if had_alpha else out.extract_band(0, n=3)).copy(interpretation="srgb")
 
 
-def fit_box(image: vips.Image, bw: int | None, bh: int | None, fit: str) -> vips.Image:
+def _crop_anchor(image: vips.Image, scale: float, size: tuple[int, int], box: tuple[int, int],
+                 anchor: tuple[str, ...]) -> tuple[int, int]:  # fmt: skip
+    """Top-left of a ``box`` crop of ``image`` resized by ``scale`` to ``size``, for ``blend-crop``
+    anchors; faces are looked for on ``image`` itself (the resized copy may be too small for them)."""
+    spare_x, spare_y = size[0] - box[0], size[1] - box[1]
+    x = 0 if "left" in anchor else spare_x if "right" in anchor else spare_x // 2
+    y = 0 if "top" in anchor else spare_y if "bottom" in anchor else spare_y // 2
+    if "faces" in anchor and (spare_x or spare_y):
+        found = find_faces(vips.evaluate(image.flatten(background=[255, 255, 255]) if image.hasalpha() else image))
+        if found:
+            cx = (min(f.x for f in found) + max(f.x + f.w for f in found)) / 2 * scale
+            cy = (min(f.y for f in found) + max(f.y + f.h for f in found)) / 2 * scale
+            x = max(0, min(spare_x, round(cx - box[0] / 2)))
+            y = max(0, min(spare_y, round(cy - box[1] / 2)))
+    return x, y
+
+
+def fit_box(image: vips.Image, bw: int | None, bh: int | None, fit: str, anchor: tuple[str, ...] = ()) -> vips.Image:
     """Size ``image`` (RGBA) for a ``bw`` x ``bh`` px box with an imgix fit mode.
 
     One side ``None``: that side follows the aspect ratio (every mode). Both ``None``: unchanged.
     ``clip``: fit inside, aspect kept (may upscale); ``max``: the same without upscaling; ``scale``:
-    stretch to the box; ``crop``: cover the box, centred crop; ``fill``: clip, then centred on a
-    transparent box; ``clamp``: clip, then the edge pixels extended to the box.
+    stretch to the box; ``crop``: cover the box, then crop at ``anchor`` (``top``/``bottom``,
+    ``left``/``right``, ``faces``: centred on the detected faces; default and fallback: centre,
+    as ``blend-crop`` documents); ``fill``: clip, then centred on a transparent box; ``clamp``: clip,
+    then the edge pixels extended to the box.
     """
     w, h = image.width, image.height
     if bw is None and bh is None:
@@ -83,7 +103,8 @@ def fit_box(image: vips.Image, bw: int | None, bh: int | None, fit: str) -> vips
         s = max(bw / w, bh / h)
         cw, ch = max(bw, math.ceil(w * s - 1e-9)), max(bh, math.ceil(h * s - 1e-9))
         big = resize_exact(image, cw, ch)
-        return big.crop((cw - bw) // 2, (ch - bh) // 2, bw, bh)
+        x, y = _crop_anchor(image, cw / w, (cw, ch), (bw, bh), anchor)
+        return big.crop(x, y, bw, bh)
     s = min(bw / w, bh / h)
     if fit == "max":
         s = min(s, 1.0)

@@ -46,7 +46,7 @@ OVERLAY: frozenset[str] = frozenset(
 FORMAT_EXTRAS: frozenset[str] = frozenset(
     {"frame", "interval", "reverse", "fps", "loop", "page", "pdf-annotation", "rasterize-bypass", "cs", "colorquant",
      "faces", "palette", "colors", "prefix", "skip", "transparency", "grid-colors", "grid-size", "mark-rot",
-     "iptc"}
+     "iptc", "blend-crop"}
 )  # fmt: skip
 
 IMPLEMENTED: frozenset[str] = SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
