@@ -110,7 +110,7 @@ def test_unimplemented_parameter_fails_the_rendition_naming_it(config: WorkerCon
     from imgworker.render.params.coverage import IMPLEMENTED
 
     candidates = {"transparency": "grid", "iptc": "allow", "fill-gradient-type": "radial", "mark-rot": "10",
-                  "rasterize-bypass": "true", "pdf-annotation": "false"}  # fmt: skip
+                  "rasterize-bypass": "true", "pdf-annotation": "false", "svg-sanitize": "false"}  # fmt: skip
     name, value = next((k, v) for k, v in candidates.items() if k not in IMPLEMENTED)
     req = _request(str(EXAMPLES / "chelsea.png"), tmp_path / "out", {"name": "a.jpg", "imgix": {"w": 10, name: value}},
                    {"name": "b.jpg", "imgix": {"w": 10, "lp-blur": 5}})  # fmt: skip

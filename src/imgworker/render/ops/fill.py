@@ -5,7 +5,8 @@ Docs: https://docs.imgix.com/apis/rendering/fill/fill, /fill-color, /bg and the 
 sections 2.5 and 2.8). The content is centred on the canvas. ``fill=solid`` (default) paints
 ``fill-color`` (default transparent white ``0FFF``, white where the format has no alpha);
 ``fill=blur`` paints a cover-scaled, blurred copy of the image (sigma = canvas diagonal / 40, our
-calibration: imgix publishes none); ``fit=clamp`` repeats the edge pixels. ``bg`` fills
+calibration: imgix publishes none); ``fill=gradient`` paints a gradient (:mod:`.gradient`);
+``fit=clamp`` repeats the edge pixels. ``bg`` fills
 transparent pixels; unset, transparency is kept where the output format has alpha, else white;
 ``transparency=grid`` shows what stays transparent as a grey and white checkerboard.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 
 from imgworker.render import vips
+from imgworker.render.ops import gradient
 from imgworker.render.ops.geometry import SizePlan
 from imgworker.render.ops.size import resize_exact
 from imgworker.render.params import Color, Params
@@ -47,6 +49,8 @@ def canvas(image: vips.Image, plan: SizePlan, params: Params) -> vips.Image:
         back = back.crop((back.width - cw) // 2, (back.height - ch) // 2, cw, ch)
         back = back.gaussblur(max(2.0, math.hypot(cw, ch) / 40)).cast("uchar")
         return over(with_alpha(image).embed(left, top, cw, ch), back)
+    if params.get("fill") == "gradient":
+        return over(with_alpha(image).embed(left, top, cw, ch), gradient.canvas(cw, ch, params, image))
     colour = params.values.get("fill-color") if params.get("fill", "solid") == "solid" else None
     colour = colour or TRANSPARENT_WHITE
     image = with_alpha(image)

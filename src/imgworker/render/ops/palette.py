@@ -119,6 +119,19 @@ def dominant(swatches: list[Swatch]) -> dict[str, Swatch]:
     return out
 
 
+def vibrant_pair(image: vips.Image) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(vibrant dark, vibrant light) RGB of ``image`` (the colours imgix's ``fill=gradient`` uses);
+    a missing one falls back to the darkest / lightest of the 16 k-means colours."""
+    swatches = kmeans(_pixels(image), 16)
+    if not swatches:
+        return (0, 0, 0), (255, 255, 255)
+    named = dominant(swatches)
+    by_light = sorted(swatches, key=lambda s: colorsys.rgb_to_hls(*(c / 255 for c in s.rgb))[1])
+    dark = named["vibrant_dark"].rgb if "vibrant_dark" in named else by_light[0].rgb
+    light = named["vibrant_light"].rgb if "vibrant_light" in named else by_light[-1].rgb
+    return dark, light
+
+
 def extract(image: vips.Image, colors: int) -> dict[str, Any]:
     """The ``palette=json`` document of ``image``."""
     pixels = _pixels(image)

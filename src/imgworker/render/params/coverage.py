@@ -46,7 +46,9 @@ OVERLAY: frozenset[str] = frozenset(
 FORMAT_EXTRAS: frozenset[str] = frozenset(
     {"frame", "interval", "reverse", "fps", "loop", "page", "pdf-annotation", "rasterize-bypass", "cs", "colorquant",
      "faces", "palette", "colors", "prefix", "skip", "transparency", "grid-colors", "grid-size", "mark-rot",
-     "iptc", "blend-crop"}
+     "iptc", "blend-crop", "fill-gradient-type", "fill-gradient-linear", "fill-gradient-linear-direction",
+     "fill-gradient-radial", "fill-gradient-radial-radius", "fill-gradient-radial-x", "fill-gradient-radial-y",
+     "fill-gradient-cs"}
 )  # fmt: skip
 
 IMPLEMENTED: frozenset[str] = SIZE | FORMAT | ADJUSTMENT | STYLIZE | BORDER_MASK_TRIM | OVERLAY | FORMAT_EXTRAS
