@@ -11,13 +11,15 @@ from __future__ import annotations
 from imgworker.render import svg_sanitize, vips
 from imgworker.render.detect import ahead
 from imgworker.render.ops import animation, format, geometry, metadata, rotation, trim
-from imgworker.render.ops.crop import has_freedom
+from imgworker.render.ops.crop import has_freedom, strategies
 from imgworker.render.params import Params
 from imgworker.render.state import RenderResult, State
 
 BYPASS_TYPES = {"svg": "image/svg+xml", "pdf": "application/pdf"}
 """``rasterize-bypass=true``: vector sources returned untouched, every other parameter ignored
 (https://docs.imgix.com/apis/rendering/format/rasterize-bypass; SVG still sanitised: ``svg-sanitize``)."""
+MAX_VECTOR_SIDE = 8192
+"""Largest side (px) a vector source is drawn at (imgix's output cap)."""
 FAST_SHRINK_MIN_PIXELS = 2_000_000
 """Sources from this many pixels on use the fast shrink-on-load rule; smaller ones the careful one."""
 
@@ -52,8 +54,8 @@ def _faces_ahead(s: State) -> bool:
         return False
     if plan.fit == "facearea":
         return True
-    strategies = [c for c in s.params.values.get("crop") or () if c in ("faces", "focalpoint", "entropy", "edges")]
-    if plan.fit != "crop" or not strategies or strategies[0] != "faces":
+    chain = strategies(s.params)
+    if plan.fit != "crop" or not chain or chain[0] != "faces":
         return False
     zoom = max(plan.zoom, 1.0)
     return has_freedom(plan.region.w, plan.region.h, plan.window[0] / zoom, plan.window[1] / zoom)
@@ -107,13 +109,22 @@ def step_load(s: State) -> None:
         r = s.plan.region
         s.face_task = ahead.start(s.data, s.orientation, (r.x, r.y, r.w, r.h), s.upright)
     # vector sources (SVG, PDF pages) are drawn at the density the output needs, not enlarged
-    scale = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
+    wanted = 1.0 if trim.wanted(s.params) or max(s.plan.scale) <= 0 else max(s.plan.scale)
     if info.format == "pdf":
-        s.image = vips.load(s.data, info, scale=scale, pixel_limit=s.limits.pixel_limit,
+        s.image = vips.load(s.data, info, scale=vector_scale(info, wanted, s.limits.pixel_limit),
                             annotations=bool(s.params.get("pdf-annotation", True)))  # fmt: skip
         return
+    svg_scale = vector_scale(info, wanted, s.limits.pixel_limit) if info.format == "svg" and wanted != 1.0 else 1.0
     s.image = vips.load(s.data, info, shrink=shrink, random=s.random_access or reads_out_of_order(s),
-                        scale=scale if info.format == "svg" else 1.0, pixel_limit=s.limits.pixel_limit)  # fmt: skip
+                        scale=svg_scale)  # fmt: skip
+
+
+def vector_scale(info: vips.SourceInfo, wanted: float, pixel_limit: int) -> float:
+    """The drawing scale of a vector source (SVG, PDF page) closest to ``wanted`` that keeps it within
+    :data:`MAX_VECTOR_SIDE` px a side and ``pixel_limit`` pixels, and at least 1 px a side."""
+    w, h = info.width, info.height
+    cap = min(MAX_VECTOR_SIDE / w, MAX_VECTOR_SIDE / h, (pixel_limit / (w * h)) ** 0.5)
+    return float(max(min(wanted, cap), 1.0 / min(w, h)))
 
 
 def source_fm(info: vips.SourceInfo) -> str:

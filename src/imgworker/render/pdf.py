@@ -8,7 +8,8 @@ by default and ``page=N`` (1-based) selects another (https://docs.imgix.com/apis
 Sizes: a page's "source pixels" are its PDF points (1/72 in, the page's crop box, after its
 ``/Rotate``), i.e. the page at 72 dpi, the density imgix documents for rasterised vectors. Pages are
 drawn opaque on white (no alpha) at the density the output needs, so a large rendition of a PDF is
-sharp rather than an enlarged 72 dpi raster (see :func:`rasterize`).
+sharp rather than an enlarged 72 dpi raster (the density is chosen and capped by
+:func:`imgworker.render.loading.vector_scale`).
 
 Isolation: PDFium parses untrusted files, cannot be interrupted, is not thread-safe, and a PDF can
 hold a decompression bomb or millions of drawing operations. So every call runs in a short-lived
@@ -34,8 +35,6 @@ import pypdfium2 as pdfium
 from imgworker.render import deadline
 from imgworker.render.errors import RenderError, SourceCorrupt, SourceFormatUnsupported, SourceTooLarge
 
-MAX_SIDE = 8192
-"""Largest side (px) a page is rasterised at (imgix's output cap)."""
 MEMORY_LIMIT = 3 << 30
 """Address space (bytes) a PDF child process may use; past it the render fails with 422."""
 NO_DEADLINE_TIMEOUT_S = 120.0
@@ -70,13 +69,6 @@ def probe(data: bytes, page: int = 0) -> PdfInfo:
     reply = _run("probe", data, page, 1.0, True)
     assert isinstance(reply, PdfInfo)
     return reply
-
-
-def density(info: PdfInfo, scale: float, pixel_limit: int) -> float:
-    """The rasterisation scale (pixels per point) closest to ``scale`` that keeps the page within
-    :data:`MAX_SIDE` a side and ``pixel_limit`` pixels, and at least 1 px a side."""
-    cap = min(MAX_SIDE / info.width, MAX_SIDE / info.height, (pixel_limit / (info.width * info.height)) ** 0.5)
-    return float(max(min(scale, cap), 1.0 / min(info.width, info.height)))
 
 
 def rasterize(data: bytes, info: PdfInfo, scale: float, *, annotations: bool = True) -> np.ndarray[Any, Any]:

@@ -54,16 +54,27 @@ def _on_point(cx: float, cy: float, bw: float, bh: float, w: float, h: float) ->
     return (_clamp(cx - bw / 2, 0, w - bw), _clamp(cy - bh / 2, 0, h - bh))
 
 
+def union(faces: list[Face]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the box around all ``faces`` (at least one)."""
+    return (min(f.x for f in faces), min(f.y for f in faces), max(f.x + f.w for f in faces),
+            max(f.y + f.h for f in faces))  # fmt: skip
+
+
 def _faces_box(faces: list[Face], bw: float, bh: float) -> tuple[float, float] | None:
     if not faces:
         return None
-    x0 = min(f.x for f in faces)
-    y0 = min(f.y for f in faces)
-    x1 = max(f.x + f.w for f in faces)
-    y1 = max(f.y + f.h for f in faces)
+    x0, y0, x1, y1 = union(faces)
     if x1 - x0 > bw or y1 - y0 > bh:  # cannot hold them all: frame the first face (imgix crop page)
         return faces[0].center
     return ((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+STRATEGIES = ("faces", "focalpoint", "entropy", "edges")
+
+
+def strategies(params: Params) -> list[str]:
+    """The ``crop`` values that are placement strategies (not anchors), in the order given."""
+    return [c for c in params.values.get("crop") or () if c in STRATEGIES]
 
 
 def has_freedom(w: float, h: float, bw: float, bh: float) -> bool:
@@ -136,10 +147,7 @@ def facearea_window(
         return None
     index = params.values.get("faceindex")
     chosen = [faces[index - 1]] if isinstance(index, int) and 1 <= index <= len(faces) else faces
-    x0 = min(f.x for f in chosen)
-    y0 = min(f.y for f in chosen)
-    x1 = max(f.x + f.w for f in chosen)
-    y1 = max(f.y + f.h for f in chosen)
+    x0, y0, x1, y1 = union(chosen)
     pad = float(params.get("facepad", 1.0) or 1.0)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     bw, bh = (x1 - x0) * pad, (y1 - y0) * pad

@@ -31,7 +31,7 @@ from collections.abc import Callable
 import numpy as np
 
 from imgworker.render import vips
-from imgworker.render.ops import palette
+from imgworker.render.ops import palette, tone
 from imgworker.render.params import Params
 
 RGB = tuple[float, float, float]
@@ -39,12 +39,11 @@ _OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
 
 
 def _lin(c: float) -> float:
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    return float(tone.srgb_to_linear(np.asarray(c, dtype=np.float64)))
 
 
 def _enc(c: float) -> float:
-    c = min(1.0, max(0.0, c))
-    return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+    return float(tone.linear_to_srgb(np.asarray(c, dtype=np.float64)))
 
 
 def _to_oklab(rgb: RGB) -> RGB:  # Björn Ottosson's OKLab (https://bottosson.github.io/posts/oklab/)

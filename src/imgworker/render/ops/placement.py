@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from imgworker.render import vips
+from imgworker.render.ops.crop import union
 from imgworker.render.ops.faces import find_faces
 from imgworker.render.ops.size import resize_exact
 
@@ -74,8 +75,8 @@ def _crop_anchor(image: vips.Image, scale: float, size: tuple[int, int], box: tu
     if "faces" in anchor and (spare_x or spare_y):
         found = find_faces(vips.evaluate(image.flatten(background=[255, 255, 255]) if image.hasalpha() else image))
         if found:
-            cx = (min(f.x for f in found) + max(f.x + f.w for f in found)) / 2 * scale
-            cy = (min(f.y for f in found) + max(f.y + f.h for f in found)) / 2 * scale
+            x0, y0, x1, y1 = union(found)
+            cx, cy = (x0 + x1) / 2 * scale, (y0 + y1) / 2 * scale
             x = max(0, min(spare_x, round(cx - box[0] / 2)))
             y = max(0, min(spare_y, round(cy - box[1] / 2)))
     return x, y

@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 from imgworker.render import vips
 from imgworker.render.detect.faces import Face
-from imgworker.render.ops.crop import draw_focal_point, facearea_window, focal_point, has_freedom, position_window
+from imgworker.render.ops.crop import (
+    draw_focal_point,
+    facearea_window,
+    focal_point,
+    has_freedom,
+    position_window,
+    strategies,
+)
 from imgworker.render.ops.geometry import SizePlan
 from imgworker.render.params import Params
 
@@ -48,10 +55,10 @@ def _smart_first(plan: SizePlan, params: Params) -> str | None:
     place the window, so later fallbacks never apply): ``entropy`` or ``attention``; else None."""
     if plan.window is None or plan.fit != "crop" or plan.zoom != 1.0:
         return None
-    strategies = [c for c in params.values.get("crop") or () if c in ("faces", "focalpoint", "entropy", "edges")]
-    if not strategies or strategies[0] not in ("entropy", "edges"):
+    chain = strategies(params)
+    if not chain or chain[0] not in ("entropy", "edges"):
         return None
-    return "entropy" if strategies[0] == "entropy" else "attention"
+    return "entropy" if chain[0] == "entropy" else "attention"
 
 
 def _cover_then_smartcrop(region: vips.Image, size: tuple[int, int], interesting: str) -> vips.Image:

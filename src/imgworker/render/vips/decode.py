@@ -139,9 +139,9 @@ def _probe_pdf(data: bytes, pixel_limit: int, page: int) -> SourceInfo:
                       bands=3, interpretation="srgb", has_icc=False, page=doc.page)  # fmt: skip
 
 
-def _load_pdf(data: bytes, info: SourceInfo, scale: float, pixel_limit: int, annotations: bool) -> Image:
+def _load_pdf(data: bytes, info: SourceInfo, scale: float, annotations: bool) -> Image:
     doc = pdf.PdfInfo(pages=info.pages, page=info.page, width=info.width, height=info.height)  # from the probe
-    pixels = pdf.rasterize(data, doc, pdf.density(doc, scale, pixel_limit), annotations=annotations)
+    pixels = pdf.rasterize(data, doc, scale, annotations=annotations)
     return pyvips.Image.new_from_array(pixels).copy(interpretation="srgb")
 
 
@@ -154,7 +154,6 @@ def load(
     n: int = 1,
     random: bool = False,
     scale: float = 1.0,
-    pixel_limit: int = DEFAULT_PIXEL_LIMIT,
     annotations: bool = True,
 ) -> Image:
     """Decode ``data`` lazily with strict error checking (``fail_on="error"``: field case A09).
@@ -166,8 +165,8 @@ def load(
             returned as one tall image with ``page-height`` set).
         random: random access (the decoded image is kept in memory) instead of sequential
             streaming; needed when later steps read rows out of order (rotation, vertical flip).
-        scale, pixel_limit: SVG and PDF: pixels per source pixel (SVG user unit, PDF point) to draw
-            the vector source at, capped by ``pixel_limit`` and 8192 px a side.
+        scale: SVG and PDF: pixels per source pixel (SVG user unit, PDF point) to draw the vector
+            source at (already capped: :func:`imgworker.render.loading.vector_scale`).
         annotations: PDF only: whether annotations are drawn (:mod:`imgworker.render.pdf`); a PDF
             page comes back in memory, opaque, 8-bit sRGB.
 
@@ -178,7 +177,7 @@ def load(
         SourceCorrupt: a load failure; SourceFormatUnsupported: HEIC without an HEVC decoder.
     """
     if info.format == "pdf":
-        return _load_pdf(data, info if page is None else replace(info, page=page), scale, pixel_limit, annotations)
+        return _load_pdf(data, info if page is None else replace(info, page=page), scale, annotations)
     if shrink > 1 and info.format == "jpeg" and n == 1 and info.bands == 3 and info.interpretation == "srgb":
         fast = turbo.decode(data, shrink, info.width, info.height, info.icc, info.resolution)  # same pixels, sooner
         if fast is not None:
@@ -192,9 +191,8 @@ def load(
         options["scale"] = 1.0 / shrink
     elif info.format == "svg":
         options["unlimited"] = False
-        if scale != 1.0:  # drawn at the output's density, within 8192 px a side and the pixel limit
-            cap = min(8192 / info.width, 8192 / info.height, (pixel_limit / (info.width * info.height)) ** 0.5)
-            options["scale"] = max(min(scale, cap), 1.0 / min(info.width, info.height))
+        if scale != 1.0:  # drawn at the output's density
+            options["scale"] = scale
         data = _safe_svg(data)
     try:
         image = _open(data, **options)
