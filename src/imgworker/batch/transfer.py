@@ -148,9 +148,7 @@ def _put_store(file_path: str, target: str, content_type: str) -> None:
             with open(file_path, "rb") as f:
                 store.put(key, f, content_type=content_type)
         finally:
-            close = getattr(store, "close", None)  # S3/Azure clients hold sockets; the local store has none
-            if callable(close):
-                close()
+            store.close()
     except ValueError as exc:
         raise JobError("GenericError", f"cannot write the target: {exc}") from None
     except StoreError as exc:

@@ -185,9 +185,15 @@ def _stage(job: PreparedJob, config: WorkerConfig) -> str | None:
     if job.source_file is None:
         return None
     try:
-        return stage(open_store(config.staging_store), str(job.source_file), job.source_file.name).key
-    except (FetchError, OSError, ValueError):
+        store = open_store(config.staging_store)
+    except ValueError:
         return None  # run_job reports the problem as rendition_failed events
+    try:
+        return stage(store, str(job.source_file), job.source_file.name).key
+    except (FetchError, OSError, ValueError):
+        return None
+    finally:
+        store.close()
 
 
 def report_json(job: PreparedJob, report: JobReport, staged_key: str | None, token: str | None) -> dict[str, Any]:

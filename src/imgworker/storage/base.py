@@ -165,6 +165,10 @@ class BlobStore(Protocol):
         """Write (replace) a blob atomically; readers never see a partial blob."""
         ...
 
+    def close(self) -> None:
+        """Release the client's connections (cloud stores; nothing for the local one). Idempotent."""
+        ...
+
     def get(self, key: str) -> bytes:
         """All bytes of a blob."""
         ...

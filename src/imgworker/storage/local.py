@@ -54,6 +54,9 @@ class LocalFolderStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.url = self.root.as_uri()
 
+    def close(self) -> None:
+        """Nothing to release (files are opened and closed per call)."""
+
     def __repr__(self) -> str:
         return f"LocalFolderStore({str(self.root)!r})"
 

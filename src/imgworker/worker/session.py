@@ -45,6 +45,7 @@ class ImgixSession:
 
     def __init__(self, config: WorkerConfig, store: BlobStore | None = None) -> None:
         self.config = config
+        self._own_store = store is None
         self.store = store or open_store(config.staging_store)
         self.client = httpx.Client(timeout=config.fetch_timeout, follow_redirects=False)
         self._lock = threading.Lock()
@@ -126,6 +127,8 @@ class ImgixSession:
                 self._renderer.stop()
                 self._renderer = None
                 self._base_url = None if self.config.embedded else self.config.base_url
+        if self._own_store:  # after the renderer that reads from it has stopped
+            self.store.close()
 
     def __enter__(self) -> ImgixSession:
         return self
